@@ -1,0 +1,58 @@
+"""The default human format: location, severity, rule and message, then the offending line
+with the words underlined, the reasoning (why), what to try instead, and the source."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Sequence
+
+import click
+
+from ..findings import Finding, Severity
+
+_SEVERITY_COLOR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
+
+
+def _style(text: str, color: bool, **kw) -> str:
+    return click.style(text, **kw) if color else text
+
+
+def finding_block(f: Finding, *, color: bool, source_text: str | None) -> str:
+    where = f"{f.path}:" if f.path else ""
+    head = (
+        _style(f"{where}{f.line}:{f.column}:", color, bold=True)
+        + " "
+        + _style(str(f.severity), color, fg=_SEVERITY_COLOR[f.severity], bold=True)
+        + " "
+        + _style(f"{f.category}/{f.rule}", color, fg="cyan")
+        + f": {f.message}"
+    )
+    lines = [head]
+    if source_text is not None:
+        src_lines = source_text.split("\n")
+        if 0 < f.line <= len(src_lines):
+            src = src_lines[f.line - 1]
+            width = (f.end_column if f.end_line == f.line else len(src) + 1) - f.column
+            gutter = f"{f.line:>4} | "
+            lines.append(_style(gutter, color, dim=True) + src)
+            lines.append(_style(" " * (len(gutter) - 2) + "| ", color, dim=True) + " " * (f.column - 1) + _style("^" * max(1, width), color, fg=_SEVERITY_COLOR[f.severity]))
+    lines.append(f"    {_style('why:', color, bold=True)} {f.why}")
+    lines.append(f"    {_style('try:', color, bold=True, fg='green')} {f.suggestion}")
+    lines.append(f"    {_style('source:', color, dim=True)} {f.source}")
+    return "\n".join(lines)
+
+
+def summary(findings: Sequence[Finding], files: int, *, color: bool) -> str:
+    if not findings:
+        return _style("No problems found", color, fg="green", bold=True) + (" in 1 draft." if files == 1 else f" in {files} drafts.") + " Looks good to send."
+    counts = Counter(f.severity for f in findings)
+    parts = [f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts[s]]
+    n = len(findings)
+    in_files = "" if files == 1 else f" in {files} drafts"
+    return _style(f"Found {n} problem{'s' if n != 1 else ''}", color, bold=True) + f" ({', '.join(parts)}){in_files}."
+
+
+def render(findings: Sequence[Finding], *, color: bool = False, sources: dict[str, str], files: int = 1) -> str:
+    blocks = [finding_block(f, color=color, source_text=sources.get(f.path or "")) for f in findings]
+    out = "\n\n".join(blocks)
+    return (out + "\n\n" if out else "") + summary(findings, files, color=color) + "\n"

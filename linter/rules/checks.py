@@ -1,0 +1,191 @@
+"""Named checks: what a token or dependency pattern cannot express.
+
+A rule file refers to a check by name (`check: too_long`) and passes it `params`. A check
+sees the whole draft (its text and one parsed Doc per non-empty line) and returns hits with
+character offsets into the draft plus values the rule's message may quote ({words}, …).
+Checks know shapes of text (length, a greeting-only opener, shouting), never categories.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+from spacy.tokens import Doc
+
+
+@dataclass(frozen=True)
+class Line:
+    """One parsed line of a draft: its offset into the draft and its Doc."""
+
+    offset: int
+    doc: Doc
+
+
+@dataclass(frozen=True)
+class Hit:
+    start: int
+    end: int
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Check:
+    fn: Callable[[str, Sequence[Line], dict], list[Hit]]
+    # "line": a hit depends only on its own line; "draft": on the whole draft.
+    scope: str
+    defaults: dict[str, Any]
+
+
+CHECKS: dict[str, Check] = {}
+
+
+def check(name: str, scope: str, **defaults: Any):
+    def register(fn):
+        CHECKS[name] = Check(fn, scope, defaults)
+        return fn
+
+    return register
+
+
+def _is_word(tok) -> bool:
+    return any(c.isalnum() for c in tok.text) and not tok.like_url
+
+
+# Sentence ends: . ! ? (any run, with closing quotes/brackets), but not an ellipsis, which
+# in texts is a pause rather than a full stop.
+_SENTENCE_END = re.compile(r"(?<!\.)(?:[.!?]+|\?+!*)(?<!\.\.)[\"'\u201d\u2019)\]]*(?=\s|$)")
+
+
+def count_sentences(text: str) -> int:
+    """Sentences as a reader counts them: terminal punctuation or a line break ends one.
+
+    Deliberately not the parser's segmentation: on unpunctuated texting it splits freely,
+    and a draft must not be called long because the parser was unsure.
+    """
+    count = 0
+    for line in text.splitlines():
+        pieces = _SENTENCE_END.split(line)
+        count += sum(1 for p in pieces if re.search(r"[^\W_]", p))
+    return count
+
+
+# Clitics the tokenizer splits off ("don't" -> do + n't, "im" -> i + m) are not extra words.
+_CLITICS = {"n't", "nt", "'s", "'m", "'re", "'ve", "'ll", "'d", "s", "m", "re", "ve", "ll", "d", "na", "ta"}
+
+
+def count_words(lines: Sequence[Line]) -> int:
+    count = 0
+    for ln in lines:
+        for tok in ln.doc:
+            if not _is_word(tok):
+                continue
+            attached = tok.i > 0 and tok.doc[tok.i - 1].whitespace_ == ""
+            if attached and tok.lower_.replace("\u2019", "'") in _CLITICS:
+                continue
+            count += 1
+    return count
+
+
+@check("too_long", scope="draft", max_sentences=2, max_words=50)
+def too_long(text: str, lines: Sequence[Line], params: dict) -> list[Hit]:
+    if not lines:
+        return []
+    sentences = count_sentences(text)
+    words = count_words(lines)
+    if sentences <= params["max_sentences"] and words <= params["max_words"]:
+        return []
+    first, last = lines[0], lines[-1]
+    start = first.offset + next((t.idx for t in first.doc if not t.is_space), 0)
+    end = last.offset + len(last.doc.text.rstrip())
+    return [Hit(start, end, {"sentences": sentences, "words": words, **params})]
+
+
+@check("greeting_only", scope="draft", phrases=[], max_other_words=0)
+def greeting_only(text: str, lines: Sequence[Line], params: dict) -> list[Hit]:
+    """The whole draft is greetings and small talk: nothing they could answer with substance."""
+    if not lines:
+        return []
+    phrases = _phrase_token_lists(tuple(params["phrases"]))
+    leftover = 0
+    covered_any = False
+    for ln in lines:
+        toks = [t for t in ln.doc if _is_word(t)]
+        i = 0
+        while i < len(toks):
+            n = _longest_phrase_at(toks, i, phrases)
+            if n:
+                covered_any = True
+                i += n
+                continue
+            # A name or a pet name addressed to them ("hey Sam") is not substance.
+            if toks[i].pos_ == "PROPN" or toks[i].ent_type_ == "PERSON":
+                i += 1
+                continue
+            leftover += 1
+            i += 1
+    if not covered_any or leftover > params["max_other_words"]:
+        return []
+    first, last = lines[0], lines[-1]
+    start = first.offset + next((t.idx for t in first.doc if not t.is_space), 0)
+    end = last.offset + len(last.doc.text.rstrip())
+    return [Hit(start, end)]
+
+
+_phrase_cache: dict[tuple, list[tuple[str, ...]]] = {}
+
+
+def _norm_word(s: str) -> str:
+    return re.sub(r"[^\w]", "", s.lower())
+
+
+def _phrase_token_lists(phrases: tuple[str, ...]) -> list[tuple[str, ...]]:
+    if phrases not in _phrase_cache:
+        lists = {tuple(w for w in (_norm_word(x) for x in p.split()) if w) for p in phrases}
+        _phrase_cache[phrases] = sorted((p for p in lists if p), key=len, reverse=True)
+    return _phrase_cache[phrases]
+
+
+def _tok_forms(tok) -> set[str]:
+    return {_norm_word(tok.text), _norm_word(tok.norm_)}
+
+
+def _longest_phrase_at(toks, i: int, phrases: list[tuple[str, ...]]) -> int:
+    # Phrases are written as people type them ("how r u", "hows it going"); tokens may be
+    # split differently ("how's" -> how, 's), so compare on squeezed letters.
+    for phrase in phrases:
+        joined = "".join(phrase)
+        acc, j = "", i
+        while j < len(toks) and len(acc) < len(joined):
+            forms = _tok_forms(toks[j])
+            nxt = next((acc + f for f in sorted(forms, key=len, reverse=True) if joined.startswith(acc + f) and f), None)
+            if nxt is None:
+                break
+            acc, j = nxt, j + 1
+        if acc == joined and j > i:
+            return j - i
+    return 0
+
+
+@check("shouting", scope="line", min_words=3, except_words=[])
+def shouting(text: str, lines: Sequence[Line], params: dict) -> list[Hit]:
+    """A run of capitalised words: shouting in text, not an acronym or a cheerful "HAPPY BIRTHDAY"."""
+    except_words = {w.lower() for w in params["except_words"]}
+    hits = []
+    for ln in lines:
+        run: list = []
+        for tok in [*ln.doc, None]:
+            loud = tok is not None and tok.is_alpha and tok.text.isupper() and (len(tok.text) >= 2 or bool(run))
+            if loud or (tok is not None and run and (tok.is_punct or tok.is_space or not _is_word(tok))):
+                run.append(tok)
+                continue
+            while run and not run[-1].is_alpha:
+                run.pop()
+            words = [t for t in run if t.is_alpha]
+            if len(words) >= params["min_words"] and not any(t.lower_ in except_words for t in words):
+                hits.append(Hit(ln.offset + run[0].idx, ln.offset + run[-1].idx + len(run[-1].text)))
+            run = []
+            if tok is not None and tok.is_alpha and tok.text.isupper() and len(tok.text) >= 2:
+                run = [tok]
+    return hits

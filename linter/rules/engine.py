@@ -1,0 +1,218 @@
+"""Matching: a ruleset compiled once into spaCy matchers and named checks.
+
+Data flows one way: draft text -> one Doc per line (spaCy) -> pattern matches and check
+hits -> grammar conditions -> Findings. The engine treats every rule alike; what a rule
+means lives in its file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
+
+from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
+
+from ..findings import Finding, LineIndex, sort_key
+from .checks import CHECKS, Hit, Line
+from .model import Rule
+from .predicates import PREDICATES, MatchContext
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Token
+
+
+class PatternError(Exception):
+    """A pattern spaCy rejects; str() names the file, rule and field."""
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    rule: Rule
+    start: int  # character offsets into the draft
+    end: int
+    sentence: int  # draft offset of the sentence start, for one-finding-per-sentence
+    details: dict
+
+
+class Engine:
+    """Lints drafts with one compiled ruleset. Build once per process; reuse for every draft."""
+
+    def __init__(self, nlp: "Language", rules: Sequence[Rule]) -> None:
+        self.nlp = nlp
+        self.rules = list(rules)
+        self._by_key: dict[str, tuple[Rule, list[str] | None]] = {}
+        self._matcher = Matcher(nlp.vocab, validate=True)
+        self._dep_matcher = DependencyMatcher(nlp.vocab, validate=True)
+        self._phrase_matcher = PhraseMatcher(nlp.vocab, attr="NORM")
+        self._checks: list[Rule] = []
+        for rule in self.rules:
+            self._compile(rule)
+
+    def _compile(self, rule: Rule) -> None:
+        def add(field: str, fn) -> None:
+            try:
+                fn()
+            except Exception as exc:  # spaCy raises ValueError/KeyError for bad patterns
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise PatternError(f"{rule.file}: rule {rule.id}: field '{field}': {first}") from None
+
+        if rule.tokens:
+            key = f"{rule.id}#tok"
+            self._by_key[key] = (rule, None)
+            add("match.tokens", lambda: self._matcher.add(key, rule.tokens))
+        for i, pattern in enumerate(rule.dependency):
+            key = f"{rule.id}#dep{i}"
+            self._by_key[key] = (rule, [node["RIGHT_ID"] for node in pattern])
+            add(f"match.dependency[{i}]", lambda: self._dep_matcher.add(key, [pattern]))
+        if rule.phrases:
+            key = f"{rule.id}#phr"
+            self._by_key[key] = (rule, None)
+            docs = [self.nlp.make_doc(p) for p in rule.phrases]
+            add("match.phrases", lambda: self._phrase_matcher.add(key, docs))
+        if rule.check:
+            self._checks.append(rule)
+
+    # -- public API -------------------------------------------------------------------
+
+    def lint(self, text: str, path: str | None = None) -> list[Finding]:
+        """Findings for one draft, sorted by position."""
+        return next(self.lint_many([text], path=path))
+
+    def lint_many(self, texts: Iterable[str], path: str | None = None, batch_size: int = 512) -> Iterator[list[Finding]]:
+        """Findings for each draft in order. Lines are parsed in batches with nlp.pipe, and
+        only one batch of Docs is alive at a time, so memory stays flat on long streams."""
+        batch: list[tuple[str, list[tuple[int, int]]]] = []
+        pending_lines = 0
+        for text in texts:
+            spans = line_spans(text)
+            batch.append((text, spans))
+            pending_lines += len(spans)
+            if pending_lines >= batch_size:
+                yield from self._lint_batch(batch, path)
+                batch, pending_lines = [], 0
+        if batch:
+            yield from self._lint_batch(batch, path)
+
+    def _lint_batch(self, batch: list[tuple[str, list[tuple[int, int]]]], path: str | None) -> Iterator[list[Finding]]:
+        docs = list(self.nlp.pipe((text[a:b] for text, spans in batch for a, b in spans), batch_size=256))
+        i = 0
+        for text, spans in batch:
+            lines = [Line(a, docs[i + k]) for k, (a, _) in enumerate(spans)]
+            i += len(spans)
+            yield self.lint_lines(text, lines, path)
+
+    def lint_lines(self, text: str, lines: Sequence[Line], path: str | None = None) -> list[Finding]:
+        """Findings for a draft whose non-empty lines are already parsed."""
+        candidates: list[_Candidate] = []
+        for line in lines:
+            candidates.extend(self._pattern_candidates(line))
+        for rule in self._checks:
+            check = CHECKS[rule.check]
+            for hit in check.fn(text, lines, rule.params):
+                candidates.append(_Candidate(rule, hit.start, hit.end, hit.start if check.scope == "draft" else _sentence_of(lines, hit), hit.details))
+        return self._findings(text, candidates, path)
+
+    # -- matching ---------------------------------------------------------------------
+
+    def _pattern_candidates(self, line: Line) -> Iterator[_Candidate]:
+        doc = line.doc
+        strings = self.nlp.vocab.strings
+        for match_id, start, end in self._matcher(doc) if len(self._matcher) else ():
+            rule, _ = self._by_key[strings[match_id]]
+            toks = tuple(doc[start:end])
+            yield from self._accept(rule, line, toks, doc[start:end].root)
+        for match_id, start, end in self._phrase_matcher(doc) if len(self._phrase_matcher) else ():
+            rule, _ = self._by_key[strings[match_id]]
+            toks = tuple(doc[start:end])
+            yield from self._accept(rule, line, toks, doc[start:end].root)
+        for match_id, token_ids in self._dep_matcher(doc) if len(self._dep_matcher) else ():
+            rule, names = self._by_key[strings[match_id]]
+            anchor = doc[token_ids[0]]
+            if rule.highlight and names:
+                chosen = [doc[t] for t, n in zip(token_ids, names) if n in rule.highlight]
+            else:
+                chosen = [doc[t] for t in token_ids]
+            # The reported span is contiguous: everything from the first to the last node.
+            lo, hi = min(t.i for t in chosen), max(t.i for t in chosen)
+            yield from self._accept(rule, line, tuple(doc[lo : hi + 1]), anchor, matched=tuple(doc[t] for t in token_ids))
+
+    def _accept(self, rule: Rule, line: Line, toks: tuple["Token", ...], anchor: "Token", matched: tuple["Token", ...] | None = None) -> Iterator[_Candidate]:
+        ctx = MatchContext(line.doc, matched or toks, anchor)
+        for name, arg in rule.when:
+            if not PREDICATES[name](ctx, arg):
+                return
+        for name, arg in rule.unless:
+            if PREDICATES[name](ctx, arg):
+                return
+        start = line.offset + toks[0].idx
+        end = line.offset + toks[-1].idx + len(toks[-1].text)
+        yield _Candidate(rule, start, end, line.offset + anchor.sent.start_char, {})
+
+    # -- findings ---------------------------------------------------------------------
+
+    def _findings(self, text: str, candidates: list[_Candidate], path: str | None) -> list[Finding]:
+        # One finding per rule per sentence: the longest span (earliest on ties). Two
+        # patterns of a rule matching the same words must not report twice.
+        best: dict[tuple[str, int], _Candidate] = {}
+        for c in candidates:
+            key = (c.rule.id, c.sentence)
+            cur = best.get(key)
+            if cur is None or (c.end - c.start, -c.start) > (cur.end - cur.start, -cur.start):
+                best[key] = c
+        index = LineIndex(text)
+        out = []
+        for c in best.values():
+            line, col = index.position(c.start)
+            end_line, end_col = index.position(c.end)
+            r = c.rule
+            out.append(
+                Finding(
+                    rule=r.id,
+                    category=r.category,
+                    severity=r.severity,
+                    message=r.message.format_map(_Details(c.details)),
+                    why=r.why,
+                    source=str(r.source),
+                    suggestion=r.suggestion,
+                    start=c.start,
+                    end=c.end,
+                    line=line,
+                    column=col,
+                    end_line=end_line,
+                    end_column=end_col,
+                    text=text[c.start : c.end],
+                    path=path,
+                )
+            )
+        out.sort(key=sort_key)
+        return out
+
+
+def line_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the non-empty lines of a draft. Each line is parsed on its
+    own: a line's findings must not change when unrelated lines are added around it."""
+    spans, pos = [], 0
+    for raw in text.split("\n"):
+        end = pos + len(raw)
+        if raw.strip():
+            spans.append((pos, end))
+        pos = end + 1
+    return spans
+
+
+def _sentence_of(lines: Sequence[Line], hit: Hit) -> int:
+    for line in lines:
+        if line.offset <= hit.start <= line.offset + len(line.doc.text):
+            for sent in line.doc.sents:
+                if line.offset + sent.start_char <= hit.start < line.offset + sent.end_char:
+                    return line.offset + sent.start_char
+            return line.offset
+    return hit.start
+
+
+class _Details(dict):
+    """Message placeholders a check did not supply stay visible instead of raising."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"

@@ -1,0 +1,38 @@
+"""Shared fixtures: one spaCy pipeline and one compiled engine for the whole session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from linter.pipeline import load
+
+    return load()
+
+
+@pytest.fixture(scope="session")
+def vocabulary():
+    from linter.rules.loader import load_vocabulary
+
+    return load_vocabulary()
+
+
+@pytest.fixture(scope="session")
+def rules(vocabulary):
+    from linter.rules.loader import builtin_dir, load_rules
+
+    return load_rules([builtin_dir()], vocabulary)
+
+
+@pytest.fixture(scope="session")
+def engine(nlp, rules):
+    from linter.rules.engine import Engine
+
+    return Engine(nlp, rules)
