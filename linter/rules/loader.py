@@ -102,6 +102,11 @@ def _rule(path: Path, index: int, raw: Any, default_category: Any, vocabulary: d
 
     if not isinstance(raw, dict):
         raise RuleFileError(f"{path}: {label}: expected a mapping")
+    rid = raw.get("id")
+    if not isinstance(rid, str) or not RULE_ID.match(rid):
+        raise fail("id", "required, lowercase words joined by hyphens")
+    label = f"rule {rid}"
+
     known = {
         "id", "category", "severity", "message", "why", "source", "suggestion", "match",
         "highlight", "when", "unless", "examples", "rewrite", "link",
@@ -109,11 +114,6 @@ def _rule(path: Path, index: int, raw: Any, default_category: Any, vocabulary: d
     for key in raw:
         if key not in known:
             raise fail(str(key), f"unknown field (expected one of: {', '.join(sorted(known))})")
-
-    rid = raw.get("id")
-    if not isinstance(rid, str) or not RULE_ID.match(rid):
-        raise fail("id", "required, lowercase words joined by hyphens")
-    label = f"rule {rid}"
 
     def text(field: str, required: bool = True) -> str | None:
         value = raw.get(field)

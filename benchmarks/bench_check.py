@@ -1,0 +1,89 @@
+"""How fast `msglint draft.txt` is, cold and warm. Prints figures; asserts nothing.
+
+    python benchmarks/bench_check.py [--runs 7] [--model NAME]
+
+1. Cold: wall time of `msglint examples/draft.txt --no-server` in a fresh process, against
+   `python -c "import spacy; spacy.load(MODEL)"` on the same machine (median of N runs).
+   Target: at most 15% on top of the bare model load.
+2. Warm: per-draft time once the pipeline is loaded, for a three-sentence draft.
+   Target: under 10 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DRAFT = REPO / "examples" / "draft.txt"
+THREE_SENTENCES = "hey, do you miss me? i cant stop thinking about you. answer me tonight or we're done"
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def timed(cmd: list[str], runs: int) -> list[float]:
+    times = []
+    env = {**os.environ, "NO_COLOR": "1"}
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--model", default=None)
+    args = ap.parse_args()
+
+    from linter.pipeline import available_model
+
+    model = available_model(args.model)
+    msglint = [sys.executable, "-m", "linter"]
+    check_cmd = [*msglint, str(DRAFT), "--model", model]
+    # The pre-send server, when present, must not serve this: we measure the cold path.
+    help_text = subprocess.run([*msglint, "check", "--help"], capture_output=True, text=True).stdout
+    if "--no-server" in help_text:
+        check_cmd.append("--no-server")
+    bare = [sys.executable, "-c", f"import spacy; spacy.load({model!r})"]
+
+    timed(bare, 1)  # warm the OS file cache for both
+    timed(check_cmd, 1)
+    t_bare = timed(bare, args.runs)
+    t_check = timed(check_cmd, args.runs)
+    mb, mc = statistics.median(t_bare), statistics.median(t_check)
+
+    from linter.api import get_engine
+
+    engine = get_engine()
+    engine.lint(THREE_SENTENCES)
+    n = 300
+    t0 = time.perf_counter()
+    for _ in range(n):
+        engine.lint(THREE_SENTENCES)
+    per_draft = (time.perf_counter() - t0) / n
+
+    print(f"machine: {cpu_name()}, {os.cpu_count()} cores, Python {platform.python_version()}, model {model}")
+    print(f"cold: spacy.load alone     median {mb * 1000:7.0f} ms  (runs: {', '.join(f'{t * 1000:.0f}' for t in t_bare)})")
+    print(f"cold: msglint draft.txt    median {mc * 1000:7.0f} ms  (runs: {', '.join(f'{t * 1000:.0f}' for t in t_check)})")
+    print(f"cold overhead: {100 * (mc / mb - 1):+.1f}% (target: at most +15%)")
+    print(f"warm: per three-sentence draft {per_draft * 1000:.2f} ms over {n} runs (target: under 10 ms)")
+
+
+if __name__ == "__main__":
+    main()
