@@ -102,30 +102,34 @@ def too_long(text: str, lines: Sequence[Line], params: dict) -> list[Hit]:
     return [Hit(start, end, {"sentences": sentences, "words": words, **params})]
 
 
-@check("greeting_only", scope="draft", phrases=[], max_other_words=0)
+@check("greeting_only", scope="draft", vocabulary=[], anchors=[], max_other_words=0)
 def greeting_only(text: str, lines: Sequence[Line], params: dict) -> list[Hit]:
-    """The whole draft is greetings and small talk: nothing they could answer with substance."""
+    """The whole draft is greetings and small talk: nothing they could answer with substance.
+
+    Every word must be small-talk vocabulary (or a name: "hey Sam"), and at least one must be
+    an anchor (a greeting or a small-talk question word), so "ok" alone is not an opener.
+    """
     if not lines:
         return []
-    phrases = _phrase_token_lists(tuple(params["phrases"]))
-    leftover = 0
-    covered_any = False
+    vocabulary = _word_set(tuple(params["vocabulary"]))
+    anchors = _word_set(tuple(params["anchors"]))
+    other = 0
+    anchored = False
     for ln in lines:
-        toks = [t for t in ln.doc if _is_word(t)]
-        i = 0
-        while i < len(toks):
-            n = _longest_phrase_at(toks, i, phrases)
-            if n:
-                covered_any = True
-                i += n
+        for tok in ln.doc:
+            if not _is_word(tok):
                 continue
-            # A name or a pet name addressed to them ("hey Sam") is not substance.
-            if toks[i].pos_ == "PROPN" or toks[i].ent_type_ == "PERSON":
-                i += 1
+            forms = _forms(tok)
+            if forms & anchors:
+                anchored = True
+            if forms & vocabulary or forms & anchors:
                 continue
-            leftover += 1
-            i += 1
-    if not covered_any or leftover > params["max_other_words"]:
+            if tok.pos_ == "PROPN" and tok.text[:1].isupper():
+                continue  # a name addressed to them ("Hi Maya,") is not substance
+            other += 1
+            if other > params["max_other_words"]:
+                return []
+    if not anchored:
         return []
     first, last = lines[0], lines[-1]
     start = first.offset + next((t.idx for t in first.doc if not t.is_space), 0)
@@ -133,39 +137,25 @@ def greeting_only(text: str, lines: Sequence[Line], params: dict) -> list[Hit]:
     return [Hit(start, end)]
 
 
-_phrase_cache: dict[tuple, list[tuple[str, ...]]] = {}
+_word_sets: dict[tuple, frozenset[str]] = {}
 
 
-def _norm_word(s: str) -> str:
-    return re.sub(r"[^\w]", "", s.lower())
+def _word_set(words: tuple[str, ...]) -> frozenset[str]:
+    if words not in _word_sets:
+        _word_sets[words] = frozenset(_squeeze(w) for w in words)
+    return _word_sets[words]
 
 
-def _phrase_token_lists(phrases: tuple[str, ...]) -> list[tuple[str, ...]]:
-    if phrases not in _phrase_cache:
-        lists = {tuple(w for w in (_norm_word(x) for x in p.split()) if w) for p in phrases}
-        _phrase_cache[phrases] = sorted((p for p in lists if p), key=len, reverse=True)
-    return _phrase_cache[phrases]
+def _squeeze(word: str) -> str:
+    return re.sub(r"[^\w]", "", word.lower())
 
 
-def _tok_forms(tok) -> set[str]:
-    return {_norm_word(tok.text), _norm_word(tok.norm_)}
-
-
-def _longest_phrase_at(toks, i: int, phrases: list[tuple[str, ...]]) -> int:
-    # Phrases are written as people type them ("how r u", "hows it going"); tokens may be
-    # split differently ("how's" -> how, 's), so compare on squeezed letters.
-    for phrase in phrases:
-        joined = "".join(phrase)
-        acc, j = "", i
-        while j < len(toks) and len(acc) < len(joined):
-            forms = _tok_forms(toks[j])
-            nxt = next((acc + f for f in sorted(forms, key=len, reverse=True) if joined.startswith(acc + f) and f), None)
-            if nxt is None:
-                break
-            acc, j = nxt, j + 1
-        if acc == joined and j > i:
-            return j - i
-    return 0
+def _forms(tok) -> set[str]:
+    """The ways a typed word may appear in a word list: as typed, as its norm, and with
+    stretched letters collapsed ("heyyyy" -> "hey", "hii" -> "hi", "soooo" -> "so")."""
+    base = {_squeeze(tok.text), _squeeze(tok.norm_)}
+    stretched = {re.sub(r"(\w)\1{2,}", r"\1", w) for w in base} | {re.sub(r"(\w)\1+$", r"\1", w) for w in base}
+    return (base | stretched) - {""}
 
 
 @check("shouting", scope="line", min_words=3, except_words=[])

@@ -153,9 +153,18 @@ def _rule(path: Path, index: int, raw: Any, default_category: Any, vocabulary: d
     if not isinstance(params, dict):
         raise fail("match.params", "expected a mapping")
     if check:
-        unknown = set(params) - set(CHECKS[check].defaults)
+        defaults = CHECKS[check].defaults
+        unknown = set(params) - set(defaults)
         if unknown:
             raise fail("match.params", f"unknown parameter(s) for {check}: {', '.join(sorted(unknown))}")
+        for name, value in params.items():
+            expected = type(defaults[name])
+            if not isinstance(value, expected) or isinstance(value, bool) is not isinstance(defaults[name], bool):
+                raise fail(f"match.params.{name}", f"expected {expected.__name__}")
+            if expected is list:
+                odd = [v for v in value if not isinstance(v, str)]
+                if odd:
+                    raise fail(f"match.params.{name}", f"{odd[0]!r} is not a string (YAML reads yes/no/on/off as booleans: quote them)")
     if not (dependency or tokens or phrases or check):
         raise fail("match", "needs at least one of dependency, tokens, phrases, check")
     if check and (dependency or tokens or phrases):
