@@ -55,8 +55,20 @@ def get_engine(settings: Settings | None = None) -> Engine:
     key = _settings_key(settings)
     if key not in _engines:
         nlp = pipeline.load(settings.model)
-        _engines[key] = Engine(nlp, select_rules(all_rules(settings), settings))
+        # Built-in patterns are schema-checked by the test suite; user rule files are
+        # checked here so their mistakes get a clear message.
+        _engines[key] = Engine(nlp, select_rules(all_rules(settings), settings), validate=bool(settings.rules_dirs))
     return _engines[key]
+
+
+def reset_caches() -> None:
+    """Forget loaded rules and compiled engines (the spaCy model stays loaded), so edited
+    rule files take effect: used by the long-running server."""
+    _load_all.cache_clear()
+    _engines.clear()
+    from .context import load_context_rules
+
+    load_context_rules.cache_clear()
 
 
 def lint(text: str, *, settings: Settings | None = None, path: str | None = None) -> list[Finding]:

@@ -38,12 +38,19 @@ class _Candidate:
 class Engine:
     """Lints drafts with one compiled ruleset. Build once per process; reuse for every draft."""
 
-    def __init__(self, nlp: "Language", rules: Sequence[Rule]) -> None:
+    def __init__(self, nlp: "Language", rules: Sequence[Rule], *, validate: bool = True) -> None:
+        """`validate` checks every pattern against spaCy's schema (clear errors for user
+        rule files); the built-in rules are validated by the test suite, so the CLI may
+        skip it for them to start faster."""
         self.nlp = nlp
         self.rules = list(rules)
+        self._validate = validate
         self._by_key: dict[str, tuple[Rule, list[str] | None]] = {}
-        self._matcher = Matcher(nlp.vocab, validate=True)
-        self._dep_matcher = DependencyMatcher(nlp.vocab, validate=True)
+        # Each rule gets its own Matcher/DependencyMatcher, run only when the line holds
+        # one of the words the rule's patterns require (its trigger). Most lines trigger
+        # few rules, and small matchers also compile fast: spaCy re-indexes every
+        # set-valued predicate a matcher holds each time a pattern is added.
+        self._matchers: list[tuple[Trigger | None, Matcher, DependencyMatcher]] = []
         self._phrase_matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         self._checks: list[Rule] = []
         for rule in self.rules:
@@ -57,19 +64,23 @@ class Engine:
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
                 raise PatternError(f"{rule.file}: rule {rule.id}: field '{field}': {first}") from None
 
+        matcher = Matcher(self.nlp.vocab, validate=self._validate)
+        dep_matcher = DependencyMatcher(self.nlp.vocab, validate=self._validate)
         if rule.tokens:
             key = f"{rule.id}#tok"
             self._by_key[key] = (rule, None)
-            add("match.tokens", lambda: self._matcher.add(key, rule.tokens))
+            add("match.tokens", lambda: matcher.add(key, rule.tokens))
         for i, pattern in enumerate(rule.dependency):
             key = f"{rule.id}#dep{i}"
             self._by_key[key] = (rule, [node["RIGHT_ID"] for node in pattern])
-            add(f"match.dependency[{i}]", lambda: self._dep_matcher.add(key, [pattern]))
+            add(f"match.dependency[{i}]", lambda: dep_matcher.add(key, [pattern]))
         if rule.phrases:
             key = f"{rule.id}#phr"
             self._by_key[key] = (rule, None)
             docs = [self.nlp.make_doc(p) for p in rule.phrases]
             add("match.phrases", lambda: self._phrase_matcher.add(key, docs))
+        if rule.tokens or rule.dependency:
+            self._matchers.append((rule_trigger(rule), matcher, dep_matcher))
         if rule.check:
             self._checks.append(rule)
 
@@ -118,24 +129,35 @@ class Engine:
     def _pattern_candidates(self, line: Line) -> Iterator[_Candidate]:
         doc = line.doc
         strings = self.nlp.vocab.strings
-        for match_id, start, end in self._matcher(doc) if len(self._matcher) else ():
-            rule, _ = self._by_key[strings[match_id]]
-            toks = tuple(doc[start:end])
-            yield from self._accept(rule, line, toks, doc[start:end].root)
+        words: dict[str, set[str]] | None = None
+        for trigger, matcher, dep_matcher in self._matchers:
+            if trigger is not None:
+                if words is None:
+                    words = {attr: {getattr(t, name) for t in doc} for attr, name in _TRIGGER_ATTRS.items()}
+                if not _triggered(trigger, words):
+                    continue
+            for match_id, start, end in matcher(doc) if len(matcher) else ():
+                rule, _ = self._by_key[strings[match_id]]
+                toks = tuple(doc[start:end])
+                yield from self._accept(rule, line, toks, doc[start:end].root)
+            for match_id, token_ids in dep_matcher(doc) if len(dep_matcher) else ():
+                yield from self._dependency_match(line, match_id, token_ids)
         for match_id, start, end in self._phrase_matcher(doc) if len(self._phrase_matcher) else ():
             rule, _ = self._by_key[strings[match_id]]
             toks = tuple(doc[start:end])
             yield from self._accept(rule, line, toks, doc[start:end].root)
-        for match_id, token_ids in self._dep_matcher(doc) if len(self._dep_matcher) else ():
-            rule, names = self._by_key[strings[match_id]]
-            anchor = doc[token_ids[0]]
-            if rule.highlight and names:
-                chosen = [doc[t] for t, n in zip(token_ids, names) if n in rule.highlight]
-            else:
-                chosen = [doc[t] for t in token_ids]
-            # The reported span is contiguous: everything from the first to the last node.
-            lo, hi = min(t.i for t in chosen), max(t.i for t in chosen)
-            yield from self._accept(rule, line, tuple(doc[lo : hi + 1]), anchor, matched=tuple(doc[t] for t in token_ids))
+
+    def _dependency_match(self, line: Line, match_id: int, token_ids: list[int]) -> Iterator[_Candidate]:
+        doc = line.doc
+        rule, names = self._by_key[self.nlp.vocab.strings[match_id]]
+        anchor = doc[token_ids[0]]
+        if rule.highlight and names:
+            chosen = [doc[t] for t, n in zip(token_ids, names) if n in rule.highlight]
+        else:
+            chosen = [doc[t] for t in token_ids]
+        # The reported span is contiguous: everything from the first to the last node.
+        lo, hi = min(t.i for t in chosen), max(t.i for t in chosen)
+        yield from self._accept(rule, line, tuple(doc[lo : hi + 1]), anchor, matched=tuple(doc[t] for t in token_ids))
 
     def _accept(self, rule: Rule, line: Line, toks: tuple["Token", ...], anchor: "Token", matched: tuple["Token", ...] | None = None) -> Iterator[_Candidate]:
         ctx = MatchContext(line.doc, matched or toks, anchor)
@@ -187,6 +209,48 @@ class Engine:
             )
         out.sort(key=sort_key)
         return out
+
+
+# Pattern attributes that name literal words, and the Token attribute each compares with.
+_TRIGGER_ATTRS = {"LEMMA": "lemma_", "NORM": "norm_", "LOWER": "lower_", "ORTH": "text", "TEXT": "text"}
+# For each pattern of a rule, the literal words it requires (all of them, one per spec).
+Trigger = tuple[tuple[tuple[str, frozenset[str]], ...], ...]
+
+
+def _required_words(spec: dict) -> tuple[str, frozenset[str]] | None:
+    """(attribute, values) a token matching this spec must have, if it names literal words."""
+    op = str(spec.get("OP", ""))
+    if op in ("?", "*", "!") or op.startswith(("{0", "{,")):
+        return None  # optional or negated: the token need not be there
+    best = None
+    for attr in _TRIGGER_ATTRS:
+        value = spec.get(attr)
+        if isinstance(value, str):
+            values = frozenset([value])
+        elif isinstance(value, dict) and set(value) == {"IN"} and isinstance(value["IN"], list):
+            values = frozenset(v for v in value["IN"] if isinstance(v, str))
+        else:
+            continue
+        if values and (best is None or len(values) < len(best[1])):
+            best = (attr, values)
+    return best
+
+
+def rule_trigger(rule: Rule) -> Trigger | None:
+    """Per pattern, the literal words a line must contain (every one of them) for that
+    pattern to match; None when some pattern requires no literal word at all."""
+    patterns = [list(p) for p in rule.tokens] + [[n.get("RIGHT_ATTRS", {}) for n in p] for p in rule.dependency]
+    trigger = []
+    for pattern in patterns:
+        required = tuple(w for w in (_required_words(spec) for spec in pattern) if w)
+        if not required:
+            return None
+        trigger.append(required)
+    return tuple(trigger) or None
+
+
+def _triggered(trigger: Trigger, words: dict[str, set[str]]) -> bool:
+    return any(all(words[attr] & values for attr, values in pattern) for pattern in trigger)
 
 
 def line_spans(text: str) -> list[tuple[int, int]]:
