@@ -113,3 +113,22 @@ def test_bad_spacy_pattern_is_reported_with_rule_and_field(tmp_path, vocabulary,
     rules = load_file(path, vocabulary)
     with pytest.raises(PatternError, match=r"rule r: field 'match.tokens'"):
         Engine(nlp, rules)
+
+
+def test_conditions_apply_to_line_checks_and_are_refused_on_draft_checks(tmp_path, vocabulary, nlp):
+    from linter.rules.engine import Engine
+
+    path = tmp_path / "shout.yaml"
+    path.write_text(
+        BASE.replace('match: {phrases: ["call me"]}', "match: {check: shouting, params: {min_words: 3}}\n    unless: [quoted]")
+        .replace('examples: {flag: ["call me"], pass: ["hi"]}', 'examples: {flag: ["STOP DOING THIS NOW"], pass: ["hi"]}'),
+        encoding="utf-8",
+    )
+    engine = Engine(nlp, load_file(path, vocabulary))
+    [hit] = engine.lint("ok STOP DOING THIS NOW")
+    assert hit.text == "STOP DOING THIS NOW" and hit.message == "m"
+    assert engine.lint('she yelled "STOP DOING THIS NOW" at the dog') == []
+
+    path.write_text(BASE.replace('match: {phrases: ["call me"]}', "match: {check: too_long}\n    unless: [quoted]"), encoding="utf-8")
+    with pytest.raises(RuleFileError, match="field 'unless': conditions read one match's sentence"):
+        load_file(path, vocabulary)

@@ -174,7 +174,8 @@ def shouting(text: str, lines: Sequence[Line], params: dict) -> list[Hit]:
                 run.pop()
             words = [t for t in run if t.is_alpha]
             if len(words) >= params["min_words"] and not any(t.lower_ in except_words for t in words):
-                hits.append(Hit(ln.offset + run[0].idx, ln.offset + run[-1].idx + len(run[-1].text)))
+                start, end = run[0].idx, run[-1].idx + len(run[-1].text)
+                hits.append(Hit(ln.offset + start, ln.offset + end, {"words": ln.doc.text[start:end]}))
             run = []
             if tok is not None and tok.is_alpha and tok.text.isupper() and len(tok.text) >= 2:
                 run = [tok]

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
 
 from ..findings import Finding, LineIndex, sort_key
-from .checks import CHECKS, Hit, Line
+from .checks import CHECKS, Line
 from .model import Rule
 from .predicates import PREDICATES, MatchContext
 
@@ -121,7 +121,17 @@ class Engine:
         for rule in self._checks:
             check = CHECKS[rule.check]
             for hit in check.fn(text, lines, rule.params):
-                candidates.append(_Candidate(rule, hit.start, hit.end, hit.start if check.scope == "draft" else _sentence_of(lines, hit), hit.details))
+                if check.scope == "draft":
+                    candidates.append(_Candidate(rule, hit.start, hit.end, hit.start, hit.details))
+                    continue
+                # A line-scoped hit is words on one line: the rule's conditions apply to
+                # it as to a pattern match (e.g. `unless: [quoted]`).
+                line = next(ln for ln in lines if ln.offset <= hit.start <= ln.offset + len(ln.doc.text))
+                span = line.doc.char_span(hit.start - line.offset, hit.end - line.offset, alignment_mode="expand")
+                if span is None or not len(span):
+                    continue
+                for c in self._accept(rule, line, tuple(span), span.root):
+                    candidates.append(_Candidate(rule, hit.start, hit.end, c.sentence, hit.details))
         return self._findings(text, candidates, path)
 
     # -- matching ---------------------------------------------------------------------
@@ -263,16 +273,6 @@ def line_spans(text: str) -> list[tuple[int, int]]:
             spans.append((pos, end))
         pos = end + 1
     return spans
-
-
-def _sentence_of(lines: Sequence[Line], hit: Hit) -> int:
-    for line in lines:
-        if line.offset <= hit.start <= line.offset + len(line.doc.text):
-            for sent in line.doc.sents:
-                if line.offset + sent.start_char <= hit.start < line.offset + sent.end_char:
-                    return line.offset + sent.start_char
-            return line.offset
-    return hit.start
 
 
 class _Details(dict):

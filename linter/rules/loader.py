@@ -188,6 +188,11 @@ def _rule(path: Path, index: int, raw: Any, default_category: Any, vocabulary: d
     if not passing:
         raise fail("examples.pass", "at least one example that must pass is required")
 
+    when = _conditions(raw.get("when"), fail, "when")
+    unless = _conditions(raw.get("unless"), fail, "unless")
+    if check and CHECKS[check].scope == "draft" and (when or unless):
+        raise fail("when" if when else "unless", f"conditions read one match's sentence; {check} judges the whole draft")
+
     return Rule(
         id=rid,
         category=category,
@@ -203,8 +208,8 @@ def _rule(path: Path, index: int, raw: Any, default_category: Any, vocabulary: d
         check=check,
         params={**(CHECKS[check].defaults if check else {}), **params},
         highlight=highlight,
-        when=_conditions(raw.get("when"), fail, "when"),
-        unless=_conditions(raw.get("unless"), fail, "unless"),
+        when=when,
+        unless=unless,
         flag_examples=flag,
         pass_examples=passing,
         rewrite=text("rewrite", required=False),
