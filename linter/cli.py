@@ -16,6 +16,7 @@ from typing import Callable, NoReturn, Sequence
 import click
 
 from . import __version__
+from .server import presend_options  # check_command's shared pre-send options (light import)
 
 # Subcommands living in their own modules, imported only when used: start-up stays fast
 # and each command's module holds its own options.
@@ -152,12 +153,19 @@ def use_color(flag: bool | None) -> bool:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "short"]), default="text", show_default=True, help="Output format.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default=None, help="Lowest severity that makes the exit status 1 (default: warning).")
 @click.option("--color/--no-color", default=None, help="Force colour on or off (default: on a terminal, unless NO_COLOR is set).")
+@presend_options
 @settings_options
-def check_command(files: tuple[str, ...], fmt: str, fail_on: str | None, color: bool | None, **options) -> None:
-    """Lint draft FILEs (or - for stdin)."""
+def check_command(files: tuple[str, ...], fmt: str, fail_on: str | None, color: bool | None, now, history_path: str | None, me: str | None, input_format: str | None, no_server: bool, socket_file: str | None, **options) -> None:
+    """Lint draft FILEs (or - for stdin).
+
+    Time-aware: a draft checked late at night gets late-night (the clock, or --now), a
+    no-contact period in the config gets too-soon, and with --history EXPORT --me NAME the
+    draft is checked as your next message in that chat. Uses `msglint serve` when it runs.
+    """
     from .config import parse_fail_on
     from .formats import render
     from .reader import InputError, read_draft
+    from .server import lint_job, make_job
 
     if not files:
         if sys.stdin is None or sys.stdin.isatty():
@@ -177,8 +185,11 @@ def check_command(files: tuple[str, ...], fmt: str, fail_on: str | None, color: 
             errors += 1
     findings = []
     if texts:
-        engine = build_engine(settings)
-        for (name, text), found in zip(texts.items(), engine.lint_many(texts.values())):
+        job = make_job(list(texts.values()), settings, now=now, history_path=history_path, me=me, input_format=input_format)
+        outcome = lint_job(job, use_server=not no_server, socket=socket_file)
+        for note in outcome.notes:
+            click.echo(note, err=True)
+        for name, found in zip(texts, outcome.findings):
             findings.extend(_with_path(found, name))
     if texts or fmt == "json":
         click.echo(render(findings, fmt, color=use_color(color), sources=texts, files=len(texts)), nl=False)

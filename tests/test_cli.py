@@ -197,3 +197,13 @@ def test_installed_console_script_runs_without_traceback(tmp_path):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().startswith("msglint: error:")
+
+
+def test_oversized_draft_stops_at_the_documented_limit(run, tmp_path):
+    from linter.reader import MAX_BYTES
+
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"call me. " * (MAX_BYTES // 9 + 10))
+    result = run(str(big))
+    assert result.exit_code == 2
+    assert "MiB limit for a draft" in result.output
