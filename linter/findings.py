@@ -60,9 +60,10 @@ class LineIndex:
 
     def __init__(self, text: str) -> None:
         self._starts = [0]
-        for i, ch in enumerate(text):
-            if ch == "\n":
-                self._starts.append(i + 1)
+        pos = text.find("\n")
+        while pos >= 0:
+            self._starts.append(pos + 1)
+            pos = text.find("\n", pos + 1)
 
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self._starts, offset) - 1

@@ -161,7 +161,7 @@ def _forms(tok) -> set[str]:
 @check("shouting", scope="line", min_words=3, except_words=[])
 def shouting(text: str, lines: Sequence[Line], params: dict) -> list[Hit]:
     """A run of capitalised words: shouting in text, not an acronym or a cheerful "HAPPY BIRTHDAY"."""
-    except_words = {w.lower() for w in params["except_words"]}
+    except_words = _word_set(tuple(params["except_words"]))
     hits = []
     for ln in lines:
         run: list = []
@@ -173,7 +173,7 @@ def shouting(text: str, lines: Sequence[Line], params: dict) -> list[Hit]:
             while run and not run[-1].is_alpha:
                 run.pop()
             words = [t for t in run if t.is_alpha]
-            if len(words) >= params["min_words"] and not any(t.lower_ in except_words for t in words):
+            if len(words) >= params["min_words"] and not any(_squeeze(t.text) in except_words for t in words):
                 start, end = run[0].idx, run[-1].idx + len(run[-1].text)
                 hits.append(Hit(ln.offset + start, ln.offset + end, {"words": ln.doc.text[start:end]}))
             run = []

@@ -55,6 +55,17 @@ class Engine:
         self._checks: list[Rule] = []
         for rule in self.rules:
             self._compile(rule)
+        # Inverted index (attribute, word) -> matchers needing that word, so a line costs one
+        # pass over its tokens instead of a trigger test per rule.
+        stop_words = nlp.Defaults.stop_words
+        self._always = [i for i, (trigger, _, _) in enumerate(self._matchers) if trigger is None]
+        self._index: dict[tuple[str, str], list[tuple[int, tuple]]] = {}
+        for i, (trigger, _, _) in enumerate(self._matchers):
+            for pattern in trigger or ():
+                # Key each pattern on its rarest requirement: "miss" over "you".
+                attr, values = min(pattern, key=lambda req: (sum(v.lower() in stop_words for v in req[1]), len(req[1])))
+                for value in values:
+                    self._index.setdefault((attr, value), []).append((i, pattern))
 
     def _compile(self, rule: Rule) -> None:
         def add(field: str, fn) -> None:
@@ -139,13 +150,8 @@ class Engine:
     def _pattern_candidates(self, line: Line) -> Iterator[_Candidate]:
         doc = line.doc
         strings = self.nlp.vocab.strings
-        words: dict[str, set[str]] | None = None
-        for trigger, matcher, dep_matcher in self._matchers:
-            if trigger is not None:
-                if words is None:
-                    words = {attr: {getattr(t, name) for t in doc} for attr, name in _TRIGGER_ATTRS.items()}
-                if not _triggered(trigger, words):
-                    continue
+        for i in self._candidate_matchers(doc):
+            _, matcher, dep_matcher = self._matchers[i]
             for match_id, start, end in matcher(doc) if len(matcher) else ():
                 rule, _ = self._by_key[strings[match_id]]
                 toks = tuple(doc[start:end])
@@ -156,6 +162,20 @@ class Engine:
             rule, _ = self._by_key[strings[match_id]]
             toks = tuple(doc[start:end])
             yield from self._accept(rule, line, toks, doc[start:end].root)
+
+    def _candidate_matchers(self, doc: "Doc") -> list[int]:
+        """Matchers with a pattern whose required words all occur in the line, in rule order."""
+        index = self._index
+        keyed: list[tuple[int, tuple]] = []
+        words: dict[str, set[str]] = {"LEMMA": set(), "NORM": set(), "LOWER": set(), "ORTH": set()}
+        for tok in doc:
+            for attr, value in (("LEMMA", tok.lemma_), ("NORM", tok.norm_), ("LOWER", tok.lower_), ("ORTH", tok.text)):
+                words[attr].add(value)
+                found = index.get((attr, value))
+                if found:
+                    keyed.extend(found)
+        chosen = {i for i, pattern in keyed if all(not words[a].isdisjoint(v) for a, v in pattern)}
+        return sorted(chosen.union(self._always))
 
     def _dependency_match(self, line: Line, match_id: int, token_ids: list[int]) -> Iterator[_Candidate]:
         doc = line.doc
@@ -192,6 +212,8 @@ class Engine:
             cur = best.get(key)
             if cur is None or (c.end - c.start, -c.start) > (cur.end - cur.start, -cur.start):
                 best[key] = c
+        if not best:
+            return []
         index = LineIndex(text)
         out = []
         for c in best.values():
@@ -223,6 +245,7 @@ class Engine:
 
 # Pattern attributes that name literal words, and the Token attribute each compares with.
 _TRIGGER_ATTRS = {"LEMMA": "lemma_", "NORM": "norm_", "LOWER": "lower_", "ORTH": "text", "TEXT": "text"}
+_ATTR_ALIASES = {"TEXT": "ORTH"}  # the Matcher compares TEXT and ORTH alike
 # For each pattern of a rule, the literal words it requires (all of them, one per spec).
 Trigger = tuple[tuple[tuple[str, frozenset[str]], ...], ...]
 
@@ -242,7 +265,7 @@ def _required_words(spec: dict) -> tuple[str, frozenset[str]] | None:
         else:
             continue
         if values and (best is None or len(values) < len(best[1])):
-            best = (attr, values)
+            best = (_ATTR_ALIASES.get(attr, attr), values)
     return best
 
 
@@ -257,10 +280,6 @@ def rule_trigger(rule: Rule) -> Trigger | None:
             return None
         trigger.append(required)
     return tuple(trigger) or None
-
-
-def _triggered(trigger: Trigger, words: dict[str, set[str]]) -> bool:
-    return any(all(words[attr] & values for attr, values in pattern) for pattern in trigger)
 
 
 def line_spans(text: str) -> list[tuple[int, int]]:
