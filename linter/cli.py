@@ -128,12 +128,17 @@ def build_engine(settings):
         engine = get_engine(settings)
     except (ModelError, RuleFileError, PatternError) as exc:
         fail(str(exc))
-    known = {r.id for r in engine.rules} | {r.category for r in engine.rules}
-    from .api import all_rules
+    names = settings.disable | settings.enable
+    if names:
+        from .api import all_rules
+        from .context import ContextRuleError, context_names
 
-    everything = {r.id for r in all_rules(settings)} | {r.category for r in all_rules(settings)}
-    for name in sorted(settings.disable | settings.enable):
-        if name not in everything and name not in known:
+        everything = {r.id for r in all_rules(settings)} | {r.category for r in all_rules(settings)}
+        try:
+            everything |= context_names()
+        except ContextRuleError as exc:
+            fail(str(exc))
+        for name in sorted(names - everything):
             fail(f"--disable/--enable: no rule or category named {name!r} (see `msglint rules`)")
     return engine
 
@@ -260,13 +265,25 @@ def explain_command(name: str, **options) -> None:
     except RuleFileError as exc:
         fail(str(exc))
     chosen = [r for r in rules if r.id == name or r.category == name or f"{r.category}/{r.id}" == name]
-    if not chosen and name not in vocabulary:
+    from .context import ContextRuleError, load_context_rules
+
+    try:
+        context_rules = [r for r in load_context_rules().values() if name in (r.id, r.category)]
+    except ContextRuleError as exc:
+        fail(str(exc))
+    if not chosen and not context_rules and name not in vocabulary:
         fail(f"no rule or category named {name!r} (see `msglint rules`)")
     if name in vocabulary:
         info = vocabulary[name]
         click.echo(f"{name}: {info['summary']} ({info['scope']}-level)\n")
-        if not chosen:
-            click.echo("Its findings come from the conversation's timing and history (msglint review, or the pre-send check with --history/--now).")
+    for r in context_rules:
+        click.echo(click.style(f"{r.category}/{r.id}", bold=True) + f"  [{r.severity}]")
+        click.echo("  Needs the conversation's timing or history: msglint review, or the pre-send")
+        click.echo("  check (msglint clipboard, or check with --now / --history EXPORT --me NAME).")
+        click.echo(f"  why:    {r.why}")
+        click.echo(f"  try:    {r.suggestion}")
+        click.echo(f"  source: {r.source}")
+        click.echo()
     for r in chosen:
         click.echo(click.style(f"{r.category}/{r.id}", bold=True) + f"  [{r.severity}]")
         click.echo(f"  {r.message}")
@@ -281,9 +298,15 @@ def explain_command(name: str, **options) -> None:
 
 
 def run() -> None:
-    """Console-script entry point with the last-resort guard: never a traceback."""
+    """Console-script entry point with the last-resort guard: a bug shows as one line
+    (set MSGLINT_DEBUG=1 for the traceback), never as a wall of Python."""
     try:
-        main(standalone_mode=True)
+        main(prog_name="msglint")
     except KeyboardInterrupt:
         click.echo("msglint: interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("MSGLINT_DEBUG"):
+            raise
+        click.echo(f"msglint: internal error: {type(exc).__name__}: {exc} (run with MSGLINT_DEBUG=1 for details)", err=True)
+        sys.exit(2)

@@ -207,3 +207,27 @@ def test_oversized_draft_stops_at_the_documented_limit(run, tmp_path):
     result = run(str(big))
     assert result.exit_code == 2
     assert "MiB limit for a draft" in result.output
+
+
+def test_context_categories_can_be_disabled_and_explained(run):
+    late = run("-", "--now", "2026-11-23T02:30", "--no-server", "--format", "short", input="the ramen place reopened!")
+    assert "late-night" in late.output and late.exit_code == 1
+    quiet = run("-", "--now", "2026-11-23T02:30", "--no-server", "--disable", "late-night", input="the ramen place reopened!")
+    assert quiet.exit_code == 0, quiet.output
+    text = run("explain", "late-night").output
+    assert "late-night/" in text and "why:" in text and "source:" in text
+
+
+def test_unexpected_errors_are_one_line_without_traceback(monkeypatch, capsys):
+    from linter import cli
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(cli, "main", boom)
+    monkeypatch.delenv("MSGLINT_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.run()
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "msglint: internal error: RuntimeError: kaboom (run with MSGLINT_DEBUG=1 for details)"
