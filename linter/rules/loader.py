@@ -11,17 +11,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
-
 from ..findings import Severity
 from .checks import CHECKS
 from .model import Condition, Example, Rule, Source
 from .predicates import ARGUMENTS, PREDICATES
 
-try:  # the C loader is several times faster; rule loading is on the start-up path
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
 
 VOCABULARY_FILE = "categories.yaml"
 RULE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -45,7 +39,7 @@ def builtin_dir() -> Path:
 def load_vocabulary(directory: Path | None = None) -> dict[str, dict]:
     """The category contract: {name: {"scope": message|context, "summary": ...}}."""
     path = (directory or builtin_dir()) / VOCABULARY_FILE
-    data = _read_yaml(path)
+    data = read_yaml(path)
     cats = data.get("categories") if isinstance(data, dict) else None
     if not isinstance(cats, dict):
         raise RuleFileError(f"{path}: expected a top-level 'categories' mapping")
@@ -71,14 +65,30 @@ def load_rules(directories: Iterable[Path], vocabulary: dict[str, dict]) -> list
     return rules
 
 
-def _read_yaml(path: Path) -> Any:
+def read_yaml(path: Path) -> Any:
+    """A rule file's data: from the built-in snapshot when the file is unchanged (fast),
+    else parsed from YAML. Errors are one line naming the file."""
+    from .snapshot import _MISSING, cached
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=_Loader)
+        with open(path, "rb") as fh:
+            raw = fh.read()
     except OSError as exc:
         raise RuleFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    data = cached(path, raw)
+    return parse_yaml(path, raw) if data is _MISSING else data
+
+
+def parse_yaml(path: Path, raw: bytes) -> Any:
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise RuleFileError(f"{path}: not UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})") from None
+        raise RuleFileError(f"{path}: not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})") from None
+    import yaml  # only when a file is not in the snapshot: PyYAML is slow to load and run
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when built with libyaml
+    try:
+        return yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
@@ -87,7 +97,7 @@ def _read_yaml(path: Path) -> Any:
 
 
 def load_file(path: Path, vocabulary: dict[str, dict]) -> list[Rule]:
-    data = _read_yaml(path)
+    data = read_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
         raise RuleFileError(f"{path}: expected a mapping with a 'rules' list")
     default_category = data.get("category")
