@@ -212,6 +212,18 @@ def _with_path(findings, path):
 
 # -- msglint rules / explain ----------------------------------------------------------
 
+def _catalogue(options: dict):
+    """(settings, category vocabulary, every rule) for the listing commands."""
+    from .api import all_rules
+    from .rules.loader import RuleFileError, load_vocabulary
+
+    settings = resolve_settings(**options)
+    try:
+        return settings, load_vocabulary(), all_rules(settings)
+    except RuleFileError as exc:
+        fail(str(exc))
+
+
 @main.command("rules")
 @click.option("--category", "categories", multiple=True, help="Only rules of this category (repeatable).")
 @click.option("--categories", "list_categories", is_flag=True, help="List the category vocabulary instead.")
@@ -221,15 +233,9 @@ def rules_command(categories: tuple[str, ...], list_categories: bool, fmt: str, 
     """List the rules (id, category, severity, message)."""
     import json
 
-    from .api import all_rules, is_enabled
-    from .rules.loader import RuleFileError, load_vocabulary
+    from .api import is_enabled
 
-    settings = resolve_settings(**options)
-    try:
-        vocabulary = load_vocabulary()
-        rules = all_rules(settings)
-    except RuleFileError as exc:
-        fail(str(exc))
+    settings, vocabulary, rules = _catalogue(options)
     if list_categories:
         if fmt == "json":
             click.echo(json.dumps([{"category": k, **v} for k, v in vocabulary.items()], indent=2))
@@ -255,15 +261,7 @@ def rules_command(categories: tuple[str, ...], list_categories: bool, fmt: str, 
 @settings_options
 def explain_command(name: str, **options) -> None:
     """Show the full reasoning and examples of a rule or a category."""
-    from .api import all_rules
-    from .rules.loader import RuleFileError, load_vocabulary
-
-    settings = resolve_settings(**options)
-    try:
-        vocabulary = load_vocabulary()
-        rules = all_rules(settings)
-    except RuleFileError as exc:
-        fail(str(exc))
+    _, vocabulary, rules = _catalogue(options)
     chosen = [r for r in rules if r.id == name or r.category == name or f"{r.category}/{r.id}" == name]
     from .context import ContextRuleError, load_context_rules
 
