@@ -7,7 +7,6 @@ field, because rule files are written by people (us and users with `--rules DIR`
 from __future__ import annotations
 
 import re
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -26,14 +25,14 @@ class RuleFileError(Exception):
 
 
 def builtin_dir() -> Path:
-    """The rulesets shipped with msglint (inside the wheel, or the checkout's rulesets/)."""
-    try:
-        path = Path(str(resources.files("linter.rulesets")))
-        if (path / VOCABULARY_FILE).is_file():
-            return path
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parents[2] / "rulesets"
+    """The rulesets shipped with msglint: linter/rulesets inside an installed wheel, else
+    the rulesets/ directory of a source checkout (which is also what an editable install
+    maps linter.rulesets to)."""
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "rulesets"
+    if (installed / VOCABULARY_FILE).is_file():
+        return installed
+    return package.parent / "rulesets"
 
 
 def load_vocabulary(directory: Path | None = None) -> dict[str, dict]:
