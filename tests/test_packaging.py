@@ -3,7 +3,6 @@ rulesets, and an installed msglint finds them."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import zipfile

@@ -126,6 +126,14 @@ def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
         raise
 
 
+def load_export(path: Path, looks_like, what: str) -> Any:
+    """The JSON document of an export, or ChatImportError saying it is not `what`."""
+    document = load_json(path)
+    if not looks_like(document):
+        raise ChatImportError(f"{path}: not {what}")
+    return document
+
+
 def load_json(path: Path) -> Any:
     """Parse a whole JSON document, turning syntax errors into a one-line ChatImportError."""
     try:

@@ -8,7 +8,7 @@ from typing import Any
 
 from linter.messages import Message
 
-from .common import ChatImportError, Item, Skipped, index_meta, load_json
+from .common import Item, Skipped, index_meta, load_export
 from .timestamps import TimeKind, parse_iso
 
 # Everything else (GuildMemberJoin, ThreadCreated, ChannelNameChange, Call, pins…) is an
@@ -29,11 +29,7 @@ class DiscordParser:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.notes: list[str] = []
-        document = load_json(path)
-        if not looks_like_discord(document):
-            raise ChatImportError(
-                f'{path}: not a DiscordChatExporter JSON export (no "messages" list with "author")'
-            )
+        document = load_export(path, looks_like_discord, 'a DiscordChatExporter JSON export (no "messages" list with "author")')
         self._messages: list = document["messages"]
 
     def __iter__(self) -> Iterator[Item]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from linter.messages import Message
 
-from .common import ChatImportError, Item, Skipped, index_meta, load_json
+from .common import Item, Skipped, index_meta, load_export
 from .timestamps import TimeKind, from_epoch
 
 _MEDIA_KEYS = ("photos", "videos", "audio_files", "files", "gifs", "sticker", "share", "attachments")
@@ -44,11 +44,7 @@ class MetaParser:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.notes: list[str] = []
-        document = load_json(path)
-        if not looks_like_meta(document):
-            raise ChatImportError(
-                f'{path}: not a Messenger/Instagram export (no "messages" list with "sender_name")'
-            )
+        document = load_export(path, looks_like_meta, 'a Messenger/Instagram export (no "messages" list with "sender_name")')
         self._messages: list = document["messages"]
 
     def __iter__(self) -> Iterator[Item]:

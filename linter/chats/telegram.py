@@ -9,7 +9,7 @@ from typing import Any
 
 from linter.messages import Message
 
-from .common import ChatImportError, Item, Skipped, index_meta, load_json
+from .common import Item, Skipped, index_meta, load_export
 from .timestamps import TimeKind, from_epoch
 
 # Keys Telegram uses for non-text content; a message with one of them is a message even
@@ -52,9 +52,7 @@ class TelegramParser:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.notes: list[str] = []
-        document = load_json(path)
-        if not looks_like_telegram(document):
-            raise ChatImportError(f'{path}: not a Telegram export (no "messages" list)')
+        document = load_export(path, looks_like_telegram, 'a Telegram export (no "messages" list)')
         self._chats = chats_of(document)
 
     def __iter__(self) -> Iterator[Item]:
