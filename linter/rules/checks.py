@@ -154,15 +154,20 @@ def _word_set(words: tuple[str, ...]) -> frozenset[str]:
     return _word_sets[words]
 
 
+_NON_WORD = re.compile(r"[^\w]")
+_STRETCHED = re.compile(r"(\w)\1{2,}")
+_DOUBLED_END = re.compile(r"(\w)\1+$")
+
+
 def _squeeze(word: str) -> str:
-    return re.sub(r"[^\w]", "", word.lower())
+    return _NON_WORD.sub("", word.lower())
 
 
 def _forms(tok) -> set[str]:
     """The ways a typed word may appear in a word list: as typed, as its norm, and with
     stretched letters collapsed ("heyyyy" -> "hey", "hii" -> "hi", "soooo" -> "so")."""
     base = {_squeeze(tok.text), _squeeze(tok.norm_)}
-    stretched = {re.sub(r"(\w)\1{2,}", r"\1", w) for w in base} | {re.sub(r"(\w)\1+$", r"\1", w) for w in base}
+    stretched = {_STRETCHED.sub(r"\1", w) for w in base} | {_DOUBLED_END.sub(r"\1", w) for w in base}
     return (base | stretched) - {""}
 
 

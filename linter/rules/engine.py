@@ -198,8 +198,21 @@ class Engine:
                 found = index.get((attr, value))
                 if found:
                     keyed.extend(found)
-        chosen = {i for i, pattern in keyed if all(not words[a].isdisjoint(v) for a, v in pattern)}
-        return sorted(chosen.union(self._always))
+        # Many patterns share requirements ("you", "are"): test each distinct one once.
+        met: dict[tuple[str, frozenset[str]], bool] = {}
+        chosen = set(self._always)
+        for i, pattern in keyed:
+            if i in chosen:
+                continue
+            for req in pattern:
+                ok = met.get(req)
+                if ok is None:
+                    ok = met[req] = not words[req[0]].isdisjoint(req[1])
+                if not ok:
+                    break
+            else:
+                chosen.add(i)
+        return sorted(chosen)
 
     def _dependency_match(self, line: Line, match_id: int, token_ids: list[int]) -> Iterator[_Candidate]:
         doc = line.doc
