@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
+from spacy.attrs import LEMMA, LOWER, NORM, ORTH
 from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
+from spacy.strings import hash_string
 
 from ..findings import Finding, LineIndex, sort_key
 from .checks import CHECKS, Line
@@ -69,15 +71,19 @@ class Engine:
             self._register(rule)
         # Inverted index (attribute, word) -> matchers needing that word, so a line costs one
         # pass over its tokens instead of a trigger test per rule.
+        # Words are compared as the 64-bit hashes spaCy stores for each token attribute,
+        # read for a whole line at once with Doc.to_array.
         stop_words = nlp.Defaults.stop_words
         self._always = [i for i, m in enumerate(self._matchers) if m.trigger is None]
-        self._index: dict[tuple[str, str], list[tuple[int, tuple]]] = {}
+        self._index: list[dict[int, list[tuple[int, tuple]]]] = [{} for _ in _ARRAY_ATTRS]
         for i, m in enumerate(self._matchers):
             for pattern in m.trigger or ():
+                hashed = tuple((_ATTR_COLUMN[attr], frozenset(hash_string(v) for v in values)) for attr, values in pattern)
                 # Key each pattern on its rarest requirement: "miss" over "you".
-                attr, values = min(pattern, key=lambda req: (sum(v.lower() in stop_words for v in req[1]), len(req[1])))
+                rarest = min(range(len(pattern)), key=lambda k: (sum(v.lower() in stop_words for v in pattern[k][1]), len(pattern[k][1])))
+                column, values = hashed[rarest]
                 for value in values:
-                    self._index.setdefault((attr, value), []).append((i, pattern))
+                    self._index[column].setdefault(value, []).append((i, hashed))
         for i in self._always if not validate else range(len(self._matchers)):
             self._compiled(i)
 
@@ -189,17 +195,15 @@ class Engine:
 
     def _candidate_matchers(self, doc: "Doc") -> list[int]:
         """Matchers with a pattern whose required words all occur in the line, in rule order."""
-        index = self._index
+        words = [set(column) for column in doc.to_array(_ARRAY_ATTRS).T.tolist()] if len(doc) else [set() for _ in _ARRAY_ATTRS]
         keyed: list[tuple[int, tuple]] = []
-        words: dict[str, set[str]] = {"LEMMA": set(), "NORM": set(), "LOWER": set(), "ORTH": set()}
-        for tok in doc:
-            for attr, value in (("LEMMA", tok.lemma_), ("NORM", tok.norm_), ("LOWER", tok.lower_), ("ORTH", tok.text)):
-                words[attr].add(value)
-                found = index.get((attr, value))
+        for column, index in enumerate(self._index):
+            for value in words[column]:
+                found = index.get(value)
                 if found:
                     keyed.extend(found)
         # Many patterns share requirements ("you", "are"): test each distinct one once.
-        met: dict[tuple[str, frozenset[str]], bool] = {}
+        met: dict[tuple[int, frozenset[int]], bool] = {}
         chosen = set(self._always)
         for i, pattern in keyed:
             if i in chosen:
@@ -283,6 +287,8 @@ class Engine:
 # Pattern attributes that name literal words, and the Token attribute each compares with.
 _TRIGGER_ATTRS = {"LEMMA": "lemma_", "NORM": "norm_", "LOWER": "lower_", "ORTH": "text", "TEXT": "text"}
 _ATTR_ALIASES = {"TEXT": "ORTH"}  # the Matcher compares TEXT and ORTH alike
+_ARRAY_ATTRS = [LEMMA, NORM, LOWER, ORTH]
+_ATTR_COLUMN = {"LEMMA": 0, "NORM": 1, "LOWER": 2, "ORTH": 3}
 # For each pattern of a rule, the literal words it requires (all of them, one per spec).
 Trigger = tuple[tuple[tuple[str, frozenset[str]], ...], ...]
 
