@@ -1,4 +1,4 @@
-"""Matching: a ruleset compiled once into spaCy matchers and named checks.
+"""Matching: a ruleset compiled into spaCy matchers (each rule once, on first use) and named checks.
 
 Data flows one way: draft text -> one Doc per line (spaCy) -> pattern matches and check
 hits -> grammar conditions -> Findings. The engine treats every rule alike; what a rule
