@@ -16,6 +16,7 @@ from typing import Callable, NoReturn, Sequence
 import click
 
 from . import __version__
+from .formats import FORMATS
 from .server import presend_options  # check_command's shared pre-send options (light import)
 
 # Subcommands living in their own modules, imported only when used: start-up stays fast
@@ -133,7 +134,7 @@ def build_engine(settings):
         from .api import all_rules
         from .context import ContextRuleError, context_names
 
-        everything = {r.id for r in all_rules(settings)} | {r.category for r in all_rules(settings)}
+        everything = {name for r in all_rules(settings) for name in (r.id, r.category)}
         try:
             everything |= context_names()
         except ContextRuleError as exc:
@@ -155,7 +156,7 @@ def use_color(flag: bool | None) -> bool:
 
 @main.command("check")
 @click.argument("files", nargs=-1, type=str, metavar="FILE...")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "short"]), default="text", show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default=None, help="Lowest severity that makes the exit status 1 (default: warning).")
 @click.option("--color/--no-color", default=None, help="Force colour on or off (default: on a terminal, unless NO_COLOR is set).")
 @presend_options

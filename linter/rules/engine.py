@@ -284,9 +284,9 @@ class Engine:
         return out
 
 
-# Pattern attributes that name literal words, and the Token attribute each compares with.
-_TRIGGER_ATTRS = {"LEMMA": "lemma_", "NORM": "norm_", "LOWER": "lower_", "ORTH": "text", "TEXT": "text"}
-_ATTR_ALIASES = {"TEXT": "ORTH"}  # the Matcher compares TEXT and ORTH alike
+# Pattern attributes that name literal words, each with the attribute it is compared as
+# (the Matcher treats TEXT as ORTH).
+_TRIGGER_ATTRS = {"LEMMA": "LEMMA", "NORM": "NORM", "LOWER": "LOWER", "ORTH": "ORTH", "TEXT": "ORTH"}
 _ARRAY_ATTRS = [LEMMA, NORM, LOWER, ORTH]
 _ATTR_COLUMN = {"LEMMA": 0, "NORM": 1, "LOWER": 2, "ORTH": 3}
 # For each pattern of a rule, the literal words it requires (all of them, one per spec).
@@ -299,7 +299,7 @@ def _required_words(spec: dict) -> tuple[str, frozenset[str]] | None:
     if op in ("?", "*", "!") or op.startswith(("{0", "{,")):
         return None  # optional or negated: the token need not be there
     best = None
-    for attr in _TRIGGER_ATTRS:
+    for attr, compared_as in _TRIGGER_ATTRS.items():
         value = spec.get(attr)
         if isinstance(value, str):
             values = frozenset([value])
@@ -308,7 +308,7 @@ def _required_words(spec: dict) -> tuple[str, frozenset[str]] | None:
         else:
             continue
         if values and (best is None or len(values) < len(best[1])):
-            best = (_ATTR_ALIASES.get(attr, attr), values)
+            best = (compared_as, values)
     return best
 
 
