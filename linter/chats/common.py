@@ -48,7 +48,7 @@ class Parser(Protocol):
 
 
 def strip_bidi(text: str) -> str:
-    return _BIDI_MARKS.sub("", text)
+    return text if text.isascii() else _BIDI_MARKS.sub("", text)
 
 
 def add_note(notes: list[str], note: str) -> None:

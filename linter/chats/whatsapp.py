@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from linter.messages import Message
@@ -41,17 +40,24 @@ _E2E = re.compile(
 )
 
 
-@dataclass
 class _Pending:
-    """The item being assembled while its continuation lines are read."""
+    """The item being assembled while its continuation lines are read (one per message,
+    so a slotted class rather than a dataclass)."""
 
-    line: int
-    header: Header
-    raw: str  # the header line as written, for skip reports
-    sender: str | None = None
-    lines: list[str] = field(default_factory=list)
-    skip_reason: str | None = None
-    lrm_start: bool = False
+    __slots__ = ("line", "header", "sender", "lines", "skip_reason", "lrm_start")
+
+    def __init__(self, line: int, header: Header, lines: list[str], sender: str | None = None, skip_reason: str | None = None, lrm_start: bool = False) -> None:
+        self.line = line
+        self.header = header
+        self.lines = lines
+        self.sender = sender
+        self.skip_reason = skip_reason
+        self.lrm_start = lrm_start
+
+    @property
+    def raw(self) -> str:
+        """The header line as written, for skip reports."""
+        return strip_bidi(f"{self.header.prefix} {self.header.rest}")
 
 
 class WhatsAppParser:
@@ -65,10 +71,9 @@ class WhatsAppParser:
                 f'{path}: not a WhatsApp export (no "date, time - Name: text" line in the first 8 KB)'
             )
         self._order = DateOrder()
+        observe = self._order.observe_line
         for _, line in iter_lines(path):
-            header = match_header(clean_start(line))
-            if header:
-                self._order.observe(header)
+            observe(line.lstrip(_LEADING_MARKS))
         self._order.decide(self.notes)
 
     def __iter__(self) -> Iterator[Item]:
@@ -89,20 +94,13 @@ class WhatsAppParser:
             yield self._finish(pending)
 
     def _start(self, number: int, header: Header) -> _Pending:
-        raw = strip_bidi(f"{header.prefix} {header.rest}")
         author = _AUTHOR.match(header.rest)
         if author is None:
-            lines = [strip_bidi(header.rest)]
-            return _Pending(number, header, raw=raw, lines=lines, skip_reason="system message")
-        text = author.group("text") if author.group("text") is not None else author.group("tight") or ""
-        return _Pending(
-            number,
-            header,
-            raw=raw,
-            sender=strip_bidi(author.group("name")).strip(),
-            lines=[strip_bidi(text)],
-            lrm_start=text.startswith(("\u200e", "\u200f")),
-        )
+            return _Pending(number, header, [strip_bidi(header.rest)], skip_reason="system message")
+        name, text, tight = author.group("name", "text", "tight")
+        if text is None:
+            text = tight or ""
+        return _Pending(number, header, [strip_bidi(text)], sender=strip_bidi(name).strip(), lrm_start=text.startswith(("\u200e", "\u200f")))
 
     def _finish(self, item: _Pending) -> Item:
         text = "\n".join(item.lines).rstrip()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 _SP = "[ \u00a0\u202f]"  # WhatsApp puts NBSP / narrow NBSP before AM/PM on newer phones
+_SPACES = " \u00a0\u202f"
 
 HEADER = re.compile(
     rf"^(?P<open>\[)?"
@@ -29,41 +30,47 @@ HEADER = re.compile(
 DAY_FIRST, MONTH_FIRST = "DM", "MD"
 
 
-@dataclass(frozen=True)
 class Header:
-    """One matched header: raw date fields, time, and what follows the timestamp."""
+    """One matched header: raw date fields, time, and what follows the timestamp.
 
-    fields: tuple[str, str, str]
-    hour: int
-    minute: int
-    second: int
-    ampm: str | None
-    style: tuple
-    prefix: str
-    rest: str
+    A plain slotted class, its numbers worked out once: an export has a header per message,
+    and a frozen dataclass with derived properties cost more than the regex match itself.
+    """
+
+    __slots__ = ("fields", "hour", "minute", "second", "ampm", "style", "rest", "day_month", "_line", "_rest_at")
+
+    def __init__(self, m: re.Match, line: str, after: str | None, rest: str) -> None:
+        opening, a, sep, b, c, hour, minute, second, self.ampm = m.group("open", "a", "sep", "b", "c", "H", "M", "S", "ampm")
+        self.fields = (a, b, c)
+        # The two non-year fields, in the order they are written.
+        if len(a) == 4:
+            year_pos, self.day_month = 0, (int(b), int(c))
+        elif len(b) == 4:
+            year_pos, self.day_month = 1, (int(a), int(c))
+        else:
+            year_pos, self.day_month = 2, (int(a), int(b))
+        self.style = (opening is not None, sep, year_pos, len(self.fields[year_pos]), "]" if after is None else after.strip(_SPACES))
+        self.hour, self.minute, self.second = int(hour), int(minute), int(second or 0)
+        self.rest = rest
+        self._line, self._rest_at = line, m.start("rest")
 
     @property
     def year_pos(self) -> int:
         return self.style[2]
 
-    def day_month(self) -> tuple[int, int]:
-        """The two non-year fields, in the order they are written."""
-        others = [int(f) for i, f in enumerate(self.fields) if i != self.year_pos]
-        return others[0], others[1]
+    @property
+    def prefix(self) -> str:
+        """The timestamp part of the line as written (for notes and skip reports)."""
+        return self._line[: self._rest_at].strip()
 
     def own_order(self) -> str | None:
         """The order this header proves by itself (a field above 12 must be the day)."""
-        first, second = self.day_month()
-        if first > 12 >= second:
-            return DAY_FIRST
-        if second > 12 >= first:
-            return MONTH_FIRST
-        return None
+        return _own_order(*self.day_month)
 
     def timestamp(self, order: str) -> datetime:
         """Wall-clock datetime; ValueError if the header does not hold a real date/time."""
-        first, second = self.day_month()
-        day, month = (first, second) if (self.own_order() or order) == DAY_FIRST else (second, first)
+        first, second = self.day_month
+        day, month = (first, second) if (_own_order(first, second) or order) == DAY_FIRST else (second, first)
         year_text = self.fields[self.year_pos]
         if len(year_text) == 2:
             year = 2000 + int(year_text)
@@ -78,31 +85,33 @@ class Header:
         return datetime(year, month, day, hour, self.minute, self.second)
 
 
+def _own_order(first: int, second: int) -> str | None:
+    if first > 12 >= second:
+        return DAY_FIRST
+    if second > 12 >= first:
+        return MONTH_FIRST
+    return None
+
+
+def _accepted(m: re.Match) -> tuple[str | None, str] | None:
+    """(separator after the time, rest of the line) if the match is a header, else None."""
+    after, rest = m.group("after", "rest")
+    # Without a " - " or "] " separator the only sign of a header is "Name:" after the
+    # time; otherwise a body line that merely starts with a date would split a message.
+    if after is not None and not after.strip(_SPACES) and ":" not in rest:
+        return None
+    return after, rest
+
+
 def match_header(line: str) -> Header | None:
     """Parse a header line (leading direction marks already removed), or None."""
     m = HEADER.match(line)
     if not m:
         return None
-    after = m.group("after")
-    rest = m.group("rest")
-    # Without a " - " or "] " separator the only sign of a header is "Name:" after the
-    # time; otherwise a body line that merely starts with a date would split a message.
-    if after is not None and not after.strip(" \u00a0\u202f") and ":" not in rest:
+    accepted = _accepted(m)
+    if accepted is None:
         return None
-    fields = (m.group("a"), m.group("b"), m.group("c"))
-    year_pos = 0 if len(fields[0]) == 4 else 1 if len(fields[1]) == 4 else 2
-    separator = "]" if m.group("open") else after.strip(" \u00a0\u202f")
-    style = (bool(m.group("open")), m.group("sep"), year_pos, len(fields[year_pos]), separator)
-    return Header(
-        fields=fields,
-        hour=int(m.group("H")),
-        minute=int(m.group("M")),
-        second=int(m.group("S") or 0),
-        ampm=m.group("ampm"),
-        style=style,
-        prefix=line[: m.start("rest")].strip(),
-        rest=rest,
-    )
+    return Header(m, line, *accepted)
 
 
 @dataclass
@@ -119,6 +128,9 @@ class DateOrder:
     def __init__(self) -> None:
         self._groups: dict[tuple, _Group] = {}
         self._decided: dict[tuple, str] = {}
+        # What a header's date fields prove, by those fields: a file repeats each date on
+        # every message of that day, so the first pass builds a Header once per date.
+        self._evidence: dict[tuple, tuple[_Group, str | None]] = {}
 
     def observe(self, header: Header) -> None:
         group = self._groups.setdefault(header.style, _Group(example=header.prefix))
@@ -129,6 +141,27 @@ class DateOrder:
         group.padded |= first.startswith("0") or second.startswith("0")
         if header.ampm:
             group.dotted_ampm |= "." in header.ampm
+
+    def observe_line(self, line: str) -> None:
+        """`observe` the line's header, if it has one (direction marks already removed)."""
+        m = HEADER.match(line)
+        if not m:
+            return
+        key = m.group("open", "a", "sep", "b", "c", "ampm", "after")
+        known = self._evidence.get(key)
+        if known is None:
+            accepted = _accepted(m)
+            if accepted is None:
+                return  # whether a line is a header depends on more than its date
+            header = Header(m, line, *accepted)
+            self.observe(header)
+            self._evidence[key] = (self._groups[header.style], header.own_order())
+            return
+        if _accepted(m) is None:
+            return
+        group, order = known
+        if order:
+            group.votes[order] += 1
 
     def decide(self, notes: list[str]) -> None:
         for style, group in self._groups.items():
