@@ -119,8 +119,8 @@ def greeting_only(text: str, lines: Sequence[Line], params: dict) -> list[Hit]:
     """
     if not lines:
         return []
-    vocabulary = _word_set(tuple(params["vocabulary"]))
-    anchors = _word_set(tuple(params["anchors"]))
+    vocabulary = _word_set(params["vocabulary"])
+    anchors = _word_set(params["anchors"])
     other = 0
     anchored = False
     for ln in lines:
@@ -145,13 +145,16 @@ def greeting_only(text: str, lines: Sequence[Line], params: dict) -> list[Hit]:
     return [Hit(start, end)]
 
 
-_word_sets: dict[tuple, frozenset[str]] = {}
+# A rule's word list -> its squeezed forms. Keyed by the list object (each rule's params
+# live as long as the rule), so a draft does not hash a few hundred words per check.
+_word_sets: dict[int, tuple[list[str], frozenset[str]]] = {}
 
 
-def _word_set(words: tuple[str, ...]) -> frozenset[str]:
-    if words not in _word_sets:
-        _word_sets[words] = frozenset(_squeeze(w) for w in words)
-    return _word_sets[words]
+def _word_set(words: list[str]) -> frozenset[str]:
+    known = _word_sets.get(id(words))
+    if known is None or known[0] is not words:
+        known = _word_sets[id(words)] = (words, frozenset(_squeeze(w) for w in words))
+    return known[1]
 
 
 _NON_WORD = re.compile(r"[^\w]")
@@ -163,12 +166,22 @@ def _squeeze(word: str) -> str:
     return _NON_WORD.sub("", word.lower())
 
 
-def _forms(tok) -> set[str]:
+_forms_seen: dict[tuple[str, str], frozenset[str]] = {}
+
+
+def _forms(tok) -> frozenset[str]:
     """The ways a typed word may appear in a word list: as typed, as its norm, and with
     stretched letters collapsed ("heyyyy" -> "hey", "hii" -> "hi", "soooo" -> "so")."""
-    base = {_squeeze(tok.text), _squeeze(tok.norm_)}
-    stretched = {_STRETCHED.sub(r"\1", w) for w in base} | {_DOUBLED_END.sub(r"\1", w) for w in base}
-    return (base | stretched) - {""}
+    key = (tok.text, tok.norm_)
+    forms = _forms_seen.get(key)
+    if forms is None:
+        base = {_squeeze(w) for w in key}
+        stretched = {_STRETCHED.sub(r"\1", w) for w in base} | {_DOUBLED_END.sub(r"\1", w) for w in base}
+        forms = frozenset((base | stretched) - {""})
+        if len(_forms_seen) >= 50_000:  # a vocabulary's worth; bounded on endless streams
+            _forms_seen.clear()
+        _forms_seen[key] = forms
+    return forms
 
 
 @check("shouting", scope="line", min_words=3, except_words=[])
@@ -176,7 +189,7 @@ def shouting(text: str, lines: Sequence[Line], params: dict) -> list[Hit]:
     """A run of capitalised words: shouting in text, not an acronym or a cheerful "HAPPY BIRTHDAY"."""
     if not _CAPITALS.search(text):
         return []  # no two capitals in a row anywhere: nothing can be shouted
-    except_words = _word_set(tuple(params["except_words"]))
+    except_words = _word_set(params["except_words"])
     hits = []
     for ln in lines:
         run: list = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
+import numpy
 from spacy.attrs import LEMMA, LOWER, NORM, ORTH
 from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
 from spacy.strings import hash_string
@@ -72,18 +73,20 @@ class Engine:
         # Inverted index (attribute, word) -> matchers needing that word, so a line costs one
         # pass over its tokens instead of a trigger test per rule.
         # Words are compared as the 64-bit hashes spaCy stores for each token attribute,
-        # read for a whole line at once with Doc.to_array.
+        # read for a whole line at once with Doc.to_array, each attribute's hashes XORed
+        # with its own salt so that all of them fit in one set ("be" as a LEMMA is not
+        # "be" as an ORTH).
         stop_words = nlp.Defaults.stop_words
         self._always = [i for i, m in enumerate(self._matchers) if m.trigger is None]
-        self._index: list[dict[int, list[tuple[int, tuple]]]] = [{} for _ in _ARRAY_ATTRS]
+        self._index: dict[int, list[tuple[int, tuple[frozenset[int], ...]]]] = {}
         for i, m in enumerate(self._matchers):
             for pattern in m.trigger or ():
-                hashed = tuple((_ATTR_COLUMN[attr], frozenset(hash_string(v) for v in values)) for attr, values in pattern)
-                # Key each pattern on its rarest requirement: "miss" over "you".
-                rarest = min(range(len(pattern)), key=lambda k: (sum(v.lower() in stop_words for v in pattern[k][1]), len(pattern[k][1])))
-                column, values = hashed[rarest]
-                for value in values:
-                    self._index[column].setdefault(value, []).append((i, hashed))
+                # Rarest requirement first ("miss" before "you"): the pattern is keyed on it,
+                # and the others are tested in that order, so a line fails fast.
+                ranked = sorted(pattern, key=lambda req: (sum(v.lower() in stop_words for v in req[1]), len(req[1])))
+                hashed = [frozenset(hash_string(v) ^ _SALT[attr] for v in values) for attr, values in ranked]
+                for value in hashed[0]:
+                    self._index.setdefault(value, []).append((i, tuple(hashed[1:])))
         for i in self._always if not validate else range(len(self._matchers)):
             self._compiled(i)
 
@@ -195,27 +198,26 @@ class Engine:
 
     def _candidate_matchers(self, doc: "Doc") -> list[int]:
         """Matchers with a pattern whose required words all occur in the line, in rule order."""
-        words = [set(column) for column in doc.to_array(_ARRAY_ATTRS).T.tolist()] if len(doc) else [set() for _ in _ARRAY_ATTRS]
-        keyed: list[tuple[int, tuple]] = []
-        for column, index in enumerate(self._index):
-            for value in words[column]:
-                found = index.get(value)
-                if found:
-                    keyed.extend(found)
+        words = set((doc.to_array(_ARRAY_ATTRS) ^ _SALTS).ravel().tolist()) if len(doc) else set()
         # Many patterns share requirements ("you", "are"): test each distinct one once.
-        met: dict[tuple[int, frozenset[int]], bool] = {}
+        met: dict[frozenset[int], bool] = {}
         chosen = set(self._always)
-        for i, pattern in keyed:
-            if i in chosen:
+        index = self._index
+        for value in words:
+            found = index.get(value)
+            if not found:
                 continue
-            for req in pattern:
-                ok = met.get(req)
-                if ok is None:
-                    ok = met[req] = not words[req[0]].isdisjoint(req[1])
-                if not ok:
-                    break
-            else:
-                chosen.add(i)
+            for i, pattern in found:
+                if i in chosen:
+                    continue
+                for req in pattern:
+                    ok = met.get(req)
+                    if ok is None:
+                        ok = met[req] = not words.isdisjoint(req)
+                    if not ok:
+                        break
+                else:
+                    chosen.add(i)
         return sorted(chosen)
 
     def _dependency_match(self, line: Line, match_id: int, token_ids: list[int]) -> Iterator[_Candidate]:
@@ -288,7 +290,9 @@ class Engine:
 # (the Matcher treats TEXT as ORTH).
 _TRIGGER_ATTRS = {"LEMMA": "LEMMA", "NORM": "NORM", "LOWER": "LOWER", "ORTH": "ORTH", "TEXT": "ORTH"}
 _ARRAY_ATTRS = [LEMMA, NORM, LOWER, ORTH]
-_ATTR_COLUMN = {"LEMMA": 0, "NORM": 1, "LOWER": 2, "ORTH": 3}
+# Arbitrary odd 64-bit constants, one per column of _ARRAY_ATTRS.
+_SALT = {"LEMMA": 0x9E3779B97F4A7C15, "NORM": 0xC2B2AE3D27D4EB4F, "LOWER": 0x165667B19E3779F9, "ORTH": 0x27D4EB2F165667C5}
+_SALTS = numpy.array([_SALT["LEMMA"], _SALT["NORM"], _SALT["LOWER"], _SALT["ORTH"]], dtype=numpy.uint64)
 # For each pattern of a rule, the literal words it requires (all of them, one per spec).
 Trigger = tuple[tuple[tuple[str, frozenset[str]], ...], ...]
 
