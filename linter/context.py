@@ -35,7 +35,7 @@ from typing import Iterable, NamedTuple, Sequence
 
 
 from .config import Settings
-from .findings import Finding, LineIndex, Severity
+from .findings import Finding, Severity
 from .messages import Message
 from .rules.model import Source
 
@@ -309,6 +309,7 @@ class ConversationChecker:
 
     def __post_init__(self) -> None:
         self._me = self.me.strip().casefold() if self.me else None
+        self._senders: dict[str, bool] = {}
         self._rules = enabled_rules(self.settings, self.rules)
         self._cats = {r.category for r in self._rules.values()}
         if self.settings.no_contact_until and self.no_contact_from is None:
@@ -325,9 +326,13 @@ class ConversationChecker:
     # -- public -----------------------------------------------------------------------
 
     def is_mine(self, message: Message) -> bool:
-        if message.sender is None:
+        sender = message.sender
+        if sender is None:
             return True
-        return self._me is not None and message.sender.strip().casefold() == self._me
+        mine = self._senders.get(sender)
+        if mine is None:  # a chat has few senders: fold each spelling once
+            mine = self._senders[sender] = self._me is not None and sender.strip().casefold() == self._me
+        return mine
 
     def feed(self, index: int, message: Message) -> list[ContextHit]:
         """Findings this message makes possible (about it, or about an earlier message)."""
@@ -485,7 +490,8 @@ def format_time_or(t: datetime | None) -> str:
 
 def make_finding(rule: ContextRule, message: str, text: str) -> Finding:
     """A finding that spans the whole message (context rules are about the message as sent)."""
-    end_line, end_column = LineIndex(text).position(len(text))
+    # Where the text ends: after its last line break (what LineIndex gives for len(text)).
+    end_line, end_column = text.count("\n") + 1, len(text) - text.rfind("\n")
     return Finding(
         rule=rule.id,
         category=rule.category,

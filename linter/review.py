@@ -142,39 +142,56 @@ class ReviewError(Exception):
     """Cannot review this export; str() is one line."""
 
 
-@dataclass
 class Senders:
-    """Who wrote how many messages (names compared case-insensitively)."""
+    """Who wrote how many messages (names compared case-insensitively).
 
-    counts: Counter = field(default_factory=Counter)  # casefolded name -> messages
-    spellings: dict[str, Counter] = field(default_factory=dict)
-    unnamed: int = 0  # messages without a sender
-    total: int = 0
+    Counts each sender string as written (one Counter update per message) and folds case
+    and spacing only when asked, over the few distinct names."""
+
+    def __init__(self) -> None:
+        self.as_written: Counter = Counter()  # sender as written (None: no sender) -> messages
 
     def add(self, message: Message) -> None:
-        self.total += 1
-        if message.sender is None:
-            self.unnamed += 1
-            return
-        name = message.sender.strip()
-        key = name.casefold()
-        self.counts[key] += 1
-        self.spellings.setdefault(key, Counter())[name] += 1
+        self.as_written[message.sender] += 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.as_written.values())
+
+    @property
+    def unnamed(self) -> int:
+        """Messages without a sender."""
+        return self.as_written[None]
+
+    def ranked(self) -> list[tuple[str, str, int]]:
+        """(casefolded name, its most common spelling, messages), most messages first."""
+        folded: dict[str, Counter] = {}
+        for name, n in self.as_written.items():
+            if name is not None:
+                folded.setdefault(name.strip().casefold(), Counter())[name.strip()] += n
+        rows = [(key, spellings.most_common(1)[0][0], sum(spellings.values())) for key, spellings in folded.items()]
+        rows.sort(key=lambda row: -row[2])  # stable: ties stay in first-seen order
+        return rows
+
+    @property
+    def counts(self) -> Counter:
+        """Casefolded name -> messages."""
+        return Counter({key: n for key, _, n in self.ranked()})
 
     def spelling(self, key: str) -> str:
         """The name as the export writes it most often."""
-        return self.spellings[key].most_common(1)[0][0]
+        return next(spelling for k, spelling, _ in self.ranked() if k == key)
 
     def as_dict(self) -> dict[str, int]:
-        out = {self.spelling(k): n for k, n in self.counts.most_common()}
-        if self.unnamed and self.counts:
+        out = {spelling: n for _, spelling, n in self.ranked()}
+        if self.unnamed and out:
             out["(no sender)"] = self.unnamed
         return out
 
     def listing(self, limit: int = 20) -> str:
-        items = self.counts.most_common()
-        shown = ", ".join(f"\"{self.spelling(k)}\" ({n:,})" for k, n in items[:limit])
-        more = f", and {len(items) - limit} more" if len(items) > limit else ""
+        rows = self.ranked()
+        shown = ", ".join(f"\"{spelling}\" ({n:,})" for _, spelling, n in rows[:limit])
+        more = f", and {len(rows) - limit} more" if len(rows) > limit else ""
         return shown + more
 
 
@@ -243,13 +260,23 @@ def review_messages(
     linter = _Linter(engine_settings or settings, jobs)
     chunk: list[tuple[int, Message]] = []
     cache: dict[str, list[Finding]] = {}
+    # Cacheable texts already on their way to the engine -> later messages with the same
+    # text, which take its findings when they come back instead of being parsed again.
+    waiting: dict[str, list[tuple[int, Message]]] = {}
+
+    def cacheable(text: str) -> bool:
+        return CACHE_TEXTS > 0 and len(text) <= CACHE_MAX_CHARS
 
     def linted(index: int, message: Message, found: list[Finding]) -> None:
         add(index, message, found)
-        if CACHE_TEXTS > 0 and len(message.text) <= CACHE_MAX_CHARS and message.text not in cache:
-            if len(cache) >= CACHE_TEXTS:
-                cache.pop(next(iter(cache)))
-            cache[message.text] = found
+        text = message.text
+        if cacheable(text):
+            for i, m in waiting.pop(text, ()):
+                add(i, m, found)
+            if text not in cache:
+                if len(cache) >= CACHE_TEXTS:
+                    cache.pop(next(iter(cache)))
+                cache[text] = found
 
     done_since_update = 0
     try:
@@ -260,11 +287,16 @@ def review_messages(
                 add(hit.index, hit.message, [hit.finding])
             _count(review, message, mine)
             if mine and message.text.strip():
-                known = cache.get(message.text)
+                text = message.text
+                known = cache.get(text)
                 if known is not None:
                     add(index, message, known)
+                elif text in waiting:
+                    waiting[text].append((index, message))
                 else:
                     chunk.append((index, message))
+                    if cacheable(text):
+                        waiting[text] = []
             done_since_update += 1
             if len(chunk) >= CHUNK:
                 for (i, m), found in linter.submit(chunk):
@@ -289,6 +321,9 @@ def review_messages(
     review.context_notes = checker.notes
     review.yours_untimed = checker.own_without_time
     review.flagged = [flagged[i] for i in sorted(flagged)]
+    # _count keys months by (year, month) while reading: cheaper than formatting a key
+    # for every message.
+    review.months = {f"{y:04d}-{m:02d}": stats for (y, m), stats in sorted(review.months.items())}
     for item in review.flagged:
         item.findings.sort(key=lambda f: (f.category not in CONTEXT_CATEGORIES, f.start, -int(f.severity), f.end, f.category, f.rule))
         key = month_key(item.message.sent_at)
@@ -296,13 +331,19 @@ def review_messages(
             stats = review.months.setdefault(key, MonthStats())
             stats.flagged += 1
             stats.findings += len(item.findings)
-    review.months = dict(sorted(review.months.items()))
     return review
 
 
 def _count(review: Review, message: Message, mine: bool) -> None:
-    key = month_key(message.sent_at)
-    stats = review.months.setdefault(key, MonthStats()) if key is not None else None
+    at = message.sent_at
+    if at is not None:
+        local = wall_clock(at)
+        key = (local.year, local.month)
+        stats = review.months.get(key)
+        if stats is None:
+            stats = review.months[key] = MonthStats()
+    else:
+        stats = None
     if not mine:
         review.theirs += 1
         if stats:
@@ -315,8 +356,7 @@ def _count(review: Review, message: Message, mine: bool) -> None:
         review.yours_media += 1
     if stats:
         stats.yours += 1
-    if message.sent_at is not None:
-        review.hours[wall_clock(message.sent_at).hour] += 1
+        review.hours[local.hour] += 1
 
 
 class _Linter:
@@ -550,15 +590,21 @@ def summary_dict(review: Review) -> dict:
     }
 
 
-def iter_json(review: Review) -> Iterator[str]:
-    """{"summary": {...}, "findings": [one object per line]}, written as it is made."""
+def iter_json(review: Review, rows_per_piece: int = 256) -> Iterator[str]:
+    """{"summary": {...}, "findings": [one object per line]}, written as it is made, a few
+    hundred rows per piece (writing each row on its own cost as much as encoding it)."""
     import json
 
     yield '{\n"summary": ' + json.dumps(summary_dict(review), ensure_ascii=False, indent=2) + ',\n"findings": ['
-    sep = "\n"
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    sep, piece = "\n", []
     for item, f in review.findings():
-        yield sep + json.dumps(finding_row(review, item, f), ensure_ascii=False)
-        sep = ",\n"
+        piece.append(encode(finding_row(review, item, f)))
+        if len(piece) >= rows_per_piece:
+            yield sep + ",\n".join(piece)
+            sep, piece = ",\n", []
+    if piece:
+        yield sep + ",\n".join(piece)
     yield "\n]\n}\n"
 
 
@@ -636,7 +682,7 @@ def _progress_enabled(flag: bool | None) -> bool:
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text", show_default=True, help="Report format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file (default: stdout). Nothing is written to disk otherwise.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default=None, help="Lowest severity that makes the exit status 1 (default: warning).")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Lint on N processes.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Lint on N worker processes.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when stderr is a terminal).")
 @click.option("--color/--no-color", default=None, help="Force colour on or off (text report on a terminal).")
 @click.option("--late-night", metavar="HH:MM-HH:MM", help="Late-night window, in the export's local time (default 23:00-05:00).")
@@ -691,6 +737,14 @@ def review_command(export: str, me: str | None, input_format: str | None, column
         fail(str(exc))
     engine_settings = _engine_settings(settings)
     build_engine(engine_settings)  # one-line errors for a bad model or rule file, before the work
+    # The model and rules live until the process ends: keep the cyclic collector from
+    # scanning them again and again, and let it run less often. A review allocates
+    # millions of short-lived, acyclic objects (tokens, matches), and the default
+    # thresholds spent a few percent of the run on collections that found nothing.
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(20_000, 10, 10)
 
     bar = click.progressbar(length=total or 0, label="Reviewing", file=sys.stderr, show_pos=True) if show_progress else None
     try:

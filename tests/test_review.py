@@ -212,6 +212,31 @@ def test_jobs_2_gives_the_same_report_as_jobs_1(monkeypatch):
     assert json.loads(one.stdout)["summary"]["findings"] > 0
 
 
+def test_jobs_n_hands_chunks_to_workers_with_two_per_worker_in_flight():
+    from linter.api import get_engine
+    from linter.config import Settings
+    from linter.messages import Message
+    from linter.review import _Linter
+
+    texts = ["do you miss me?", "answer me", "ok see you at 6", "I can't stop thinking about you"]
+    chunks = [[(n * 10 + k, Message(t)) for k, t in enumerate(texts)] for n in range(6)]
+    linter = _Linter(Settings(), 2)
+    got, in_flight = [], []
+    try:
+        for chunk in chunks:
+            got += [(i, found) for (i, _), found in linter.submit(chunk)]
+            in_flight.append(len(linter._pending))
+        got += [(i, found) for (i, _), found in linter.submit([], last=True)]
+    finally:
+        linter.close()
+    # Every chunk goes to the pool; results are taken once more than two per worker wait.
+    assert in_flight == [1, 2, 3, 4, 4, 4]
+    expected = list(get_engine(Settings()).lint_many(texts))
+    assert [i for i, _ in got] == [i for chunk in chunks for i, _ in chunk]  # in order
+    assert all(found == expected[i % 10] for i, found in got)
+    assert sum(1 for found in expected if found) == 3
+
+
 def test_texts_linted_once_give_the_same_findings_as_linting_each(tmp_path, monkeypatch):
     import linter.review
 
