@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter, deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from itertools import chain
@@ -371,6 +372,7 @@ class _Linter:
         self._pool = None
         self._pending: deque = deque()
         self._jobs = jobs
+        self._frozen = False
         if jobs > 1:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
@@ -384,6 +386,7 @@ class _Linter:
                 import gc
 
                 gc.freeze()
+                self._frozen = True
             self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init, initargs=(settings,))
 
     def submit(self, chunk: list[tuple[int, Message]], last: bool = False) -> Iterator[tuple[tuple[int, Message], list[Finding]]]:
@@ -400,6 +403,10 @@ class _Linter:
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._frozen:
+            import gc
+
+            gc.unfreeze()
 
 
 _worker_engine = None
@@ -668,6 +675,28 @@ def _engine_settings(settings: Settings) -> Settings:
     return replace(settings, disable=settings.disable - names, enable=settings.enable - names)
 
 
+@contextmanager
+def _batch_collector() -> Iterator[None]:
+    """Garbage collection tuned for one long batch, restored afterwards (the command may
+    run inside a longer-lived process, such as a test session).
+
+    The loaded model and rules are frozen out of the cyclic collector's sight, and it runs
+    less often: a review allocates millions of short-lived, acyclic objects (tokens,
+    matches), and with the defaults collections took a few percent of the run and found
+    nothing.
+    """
+    import gc
+
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(20_000, 10, 10)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
 def _progress_enabled(flag: bool | None) -> bool:
     if flag is not None:
         return flag
@@ -737,23 +766,15 @@ def review_command(export: str, me: str | None, input_format: str | None, column
         fail(str(exc))
     engine_settings = _engine_settings(settings)
     build_engine(engine_settings)  # one-line errors for a bad model or rule file, before the work
-    # The model and rules live until the process ends: keep the cyclic collector from
-    # scanning them again and again, and let it run less often. A review allocates
-    # millions of short-lived, acyclic objects (tokens, matches), and the default
-    # thresholds spent a few percent of the run on collections that found nothing.
-    import gc
-
-    gc.freeze()
-    gc.set_threshold(20_000, 10, 10)
-
     bar = click.progressbar(length=total or 0, label="Reviewing", file=sys.stderr, show_pos=True) if show_progress else None
     try:
         if bar is not None:
             bar.__enter__()
-        review = review_messages(
-            chat, me, settings, engine_settings=engine_settings, jobs=jobs, burst=timedelta(minutes=burst_minutes),
-            no_contact_from=no_contact_from.date() if no_contact_from else None, progress=bar,
-        )
+        with _batch_collector():
+            review = review_messages(
+                chat, me, settings, engine_settings=engine_settings, jobs=jobs, burst=timedelta(minutes=burst_minutes),
+                no_contact_from=no_contact_from.date() if no_contact_from else None, progress=bar,
+            )
     except (ChatImportError, ReviewError) as exc:
         fail(str(exc))
     finally:

@@ -237,6 +237,15 @@ def test_jobs_n_hands_chunks_to_workers_with_two_per_worker_in_flight():
     assert sum(1 for found in expected if found) == 3
 
 
+def test_review_leaves_the_garbage_collector_as_it_found_it():
+    import gc
+
+    before = (gc.get_threshold(), gc.get_freeze_count())
+    for jobs in ("1", "2"):
+        assert review(SAM, "--me", "Sam", "--format", "json", "--jobs", jobs).exit_code in (0, 1)
+        assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+
 def test_texts_linted_once_give_the_same_findings_as_linting_each(tmp_path, monkeypatch):
     import linter.review
 
