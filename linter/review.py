@@ -250,6 +250,7 @@ def review_messages(
     review.line_is_index = bool(first.meta.get("source_line_is_index"))
     checker = ConversationChecker(me, settings, replies_known=named, burst=burst if burst is not None else BURST_WINDOW, no_contact_from=no_contact_from)
     flagged: dict[int, Flagged] = {}
+    months: dict[tuple[int, int], MonthStats] = {}
 
     def add(index: int, message: Message, found: Sequence[Finding]) -> None:
         if found:
@@ -286,7 +287,7 @@ def review_messages(
             mine = checker.is_mine(message)
             for hit in checker.feed(index, message):
                 add(hit.index, hit.message, [hit.finding])
-            _count(review, message, mine)
+            _count(review, months, message, mine)
             if mine and message.text.strip():
                 text = message.text
                 known = cache.get(text)
@@ -322,9 +323,7 @@ def review_messages(
     review.context_notes = checker.notes
     review.yours_untimed = checker.own_without_time
     review.flagged = [flagged[i] for i in sorted(flagged)]
-    # _count keys months by (year, month) while reading: cheaper than formatting a key
-    # for every message.
-    review.months = {f"{y:04d}-{m:02d}": stats for (y, m), stats in sorted(review.months.items())}
+    review.months = {f"{y:04d}-{m:02d}": stats for (y, m), stats in sorted(months.items())}
     for item in review.flagged:
         item.findings.sort(key=lambda f: (f.category not in CONTEXT_CATEGORIES, f.start, -int(f.severity), f.end, f.category, f.rule))
         key = month_key(item.message.sent_at)
@@ -335,14 +334,16 @@ def review_messages(
     return review
 
 
-def _count(review: Review, message: Message, mine: bool) -> None:
+def _count(review: Review, months: dict[tuple[int, int], MonthStats], message: Message, mine: bool) -> None:
+    """Count the message in the review's totals, its month (in `months`, keyed by (year,
+    month): cheaper than formatting a key per message) and, if yours, its hour."""
     at = message.sent_at
     if at is not None:
         local = wall_clock(at)
         key = (local.year, local.month)
-        stats = review.months.get(key)
+        stats = months.get(key)
         if stats is None:
-            stats = review.months[key] = MonthStats()
+            stats = months[key] = MonthStats()
     else:
         stats = None
     if not mine:
