@@ -2,6 +2,8 @@
 
 - every message-level category meets the precision/recall floors in quality_floors.toml on
   corpus/*.jsonl (the same scoring as `msglint eval corpus/*.jsonl`);
+- on the held-out set (corpus/heldout/, never used to tune the rules), pooled precision
+  and recall stay above their `[heldout]` floors;
 - the heavy categories fire on under `[benign] max_rate` of real personal SMS;
 - the flag / do-not-flag examples quoted in the category spec behave as the spec says.
 
@@ -83,6 +85,27 @@ def test_category_meets_floors(report, category):
         failures.append(f"{category}: recall {s.recall:.3f} is below the floor {floor['recall']:.3f} (tp {s.tp}, fn {s.fn}); misses:")
         failures += [_quote(x) for x in s.misses[:SHOWN]]
     assert not failures, "\n".join(failures) + "\n(full list: msglint eval corpus/*.jsonl --category " + category + ")"
+
+
+# -- the held-out set ---------------------------------------------------------------------
+
+HELDOUT = REPO / "corpus" / "heldout" / "heldout.jsonl"
+
+
+def test_heldout_set_meets_its_pooled_floors(vocabulary, engine):
+    """Sentences written by people who never saw the rules: precision must hold there too,
+    and recall must not fall below what it was when the set was written."""
+    heldout = read_corpus([HELDOUT], vocabulary)
+    assert not heldout.problems, "\n".join(str(p) for p in heldout.problems)
+    report = score(heldout.examples, lint_examples(engine, heldout.examples), CATEGORIES)
+    micro, floor = report.micro(), FLOORS["heldout"]
+    false_alarms = [x for s in report.categories.values() for x in s.false_alarms]
+    misses = [x for s in report.categories.values() for x in s.misses]
+    assert micro.precision >= floor["precision"], (
+        f"held-out precision {micro.precision:.3f} is below the floor {floor['precision']:.3f}; false alarms:\n"
+        + "\n".join(_quote(x) for x in false_alarms[:SHOWN])
+    )
+    assert micro.recall >= floor["recall"], f"held-out recall {micro.recall:.3f} is below the floor {floor['recall']:.3f} ({len(misses)} misses)"
 
 
 # -- real personal SMS ------------------------------------------------------------------
