@@ -323,11 +323,14 @@ def asks(ctx: MatchContext, _: Any = None) -> bool:
         return True
     tok = ctx.anchor
     while True:
-        if any(c.dep_ == "mark" and c.norm_.lower() in ("if", "whether") for c in tok.children):
+        mark = next((c for c in tok.children if c.dep_ == "mark" and c.norm_.lower() in ("if", "whether")), None)
+        if mark is not None:
             governor = tok
             while governor.head.i != governor.i:
                 governor = governor.head
-                if governor.lemma_.lower() in ASKING_VERBS or governor.norm_.lower() in ASKING_VERBS:
+                # The asking verb comes first in an indirect question ("tell me if…"); an
+                # if-clause before its verb is a condition ("if you cared you'd answer").
+                if governor.i < mark.i and (governor.lemma_.lower() in ASKING_VERBS or governor.norm_.lower() in ASKING_VERBS):
                     return True
             return False
         if tok.head.i == tok.i:
