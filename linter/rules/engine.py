@@ -79,14 +79,24 @@ class Engine:
         stop_words = nlp.Defaults.stop_words
         self._always = [i for i, m in enumerate(self._matchers) if m.trigger is None]
         self._index: dict[int, list[tuple[int, tuple[frozenset[int], ...]]]] = {}
+        # Patterns share requirements ("you", "are"): rank and hash each distinct one once.
+        prepared: dict[tuple[str, frozenset[str]], tuple[tuple[int, int], frozenset[int]]] = {}
         for i, m in enumerate(self._matchers):
             for pattern in m.trigger or ():
+                reqs = []
+                for req in pattern:
+                    known = prepared.get(req)
+                    if known is None:
+                        attr, values = req
+                        rank = (sum(v.lower() in stop_words for v in values), len(values))
+                        known = prepared[req] = (rank, frozenset(hash_string(v) ^ _SALT[attr] for v in values))
+                    reqs.append(known)
                 # Rarest requirement first ("miss" before "you"): the pattern is keyed on it,
                 # and the others are tested in that order, so a line fails fast.
-                ranked = sorted(pattern, key=lambda req: (sum(v.lower() in stop_words for v in req[1]), len(req[1])))
-                hashed = [frozenset(hash_string(v) ^ _SALT[attr] for v in values) for attr, values in ranked]
-                for value in hashed[0]:
-                    self._index.setdefault(value, []).append((i, tuple(hashed[1:])))
+                reqs.sort(key=lambda r: r[0])
+                rest = tuple(hashed for _, hashed in reqs[1:])
+                for value in reqs[0][1]:
+                    self._index.setdefault(value, []).append((i, rest))
         for i in self._always if not validate else range(len(self._matchers)):
             self._compiled(i)
 
@@ -289,6 +299,7 @@ class Engine:
 # Pattern attributes that name literal words, each with the attribute it is compared as
 # (the Matcher treats TEXT as ORTH).
 _TRIGGER_ATTRS = {"LEMMA": "LEMMA", "NORM": "NORM", "LOWER": "LOWER", "ORTH": "ORTH", "TEXT": "ORTH"}
+_ATTR_RANK = {attr: i for i, attr in enumerate(_TRIGGER_ATTRS)}
 _ARRAY_ATTRS = [LEMMA, NORM, LOWER, ORTH]
 # Arbitrary odd 64-bit constants, one per column of _ARRAY_ATTRS.
 _SALT = {"LEMMA": 0x9E3779B97F4A7C15, "NORM": 0xC2B2AE3D27D4EB4F, "LOWER": 0x165667B19E3779F9, "ORTH": 0x27D4EB2F165667C5}
@@ -299,21 +310,25 @@ Trigger = tuple[tuple[tuple[str, frozenset[str]], ...], ...]
 
 def _required_words(spec: dict) -> tuple[str, frozenset[str]] | None:
     """(attribute, values) a token matching this spec must have, if it names literal words."""
-    op = str(spec.get("OP", ""))
-    if op in ("?", "*", "!") or op.startswith(("{0", "{,")):
+    op = spec.get("OP")
+    if op is not None and (op in ("?", "*", "!") or str(op).startswith(("{0", "{,"))):
         return None  # optional or negated: the token need not be there
-    best = None
-    for attr, compared_as in _TRIGGER_ATTRS.items():
-        value = spec.get(attr)
+    best = None  # (size, rank in _TRIGGER_ATTRS: ties go to the first, attribute, values)
+    for attr, value in spec.items():
+        compared_as = _TRIGGER_ATTRS.get(attr)
+        if compared_as is None:
+            continue
         if isinstance(value, str):
-            values = frozenset([value])
-        elif isinstance(value, dict) and set(value) == {"IN"} and isinstance(value["IN"], list):
+            values = frozenset((value,))
+        elif isinstance(value, dict) and len(value) == 1 and isinstance(value.get("IN"), list):
             values = frozenset(v for v in value["IN"] if isinstance(v, str))
         else:
             continue
-        if values and (best is None or len(values) < len(best[1])):
-            best = (compared_as, values)
-    return best
+        if values:
+            candidate = (len(values), _ATTR_RANK[attr], compared_as, values)
+            if best is None or candidate[:2] < best[:2]:
+                best = candidate
+    return (best[2], best[3]) if best else None
 
 
 def rule_trigger(rule: Rule) -> Trigger | None:
