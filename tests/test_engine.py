@@ -24,7 +24,7 @@ def test_trigger_prefilter_finds_exactly_what_the_full_matchers_find(nlp, rules,
     texts = _sample_texts()
     fast = [[(f.rule, f.start, f.end) for f in fs] for fs in Engine(nlp, rules, validate=False).lint_many(texts)]
     # The slow path: every rule's matchers run on every line.
-    monkeypatch.setattr(Engine, "_candidate_matchers", lambda self, doc: list(range(len(self._matchers))))
+    monkeypatch.setattr(Engine, "_candidate_matchers", lambda self, doc: list(range(len(self._units))))
     full = [[(f.rule, f.start, f.end) for f in fs] for fs in Engine(nlp, rules).lint_many(texts)]
     assert fast == full
     assert sum(map(len, full)) > 100  # the comparison covered real findings

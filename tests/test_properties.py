@@ -116,3 +116,13 @@ def test_line_findings_ignore_surrounding_lines(engine, draft_scoped, draft, bef
     inside = [f for f in engine.lint(combined) if f.rule not in draft_scoped and first <= f.line <= last]
     assert sorted(key(f) for f in inside) == sorted(key(f, shift_lines, shift_chars) for f in alone)
 
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(any_text, mixed_text, st.text(alphabet=".!?\n\r\u2028 ab'\u201d)", max_size=60)))
+def test_too_long_shortcut_bounds_the_sentence_count(text):
+    """too_long skips counting when lines + terminal marks <= the limit: that sum must
+    bound what count_sentences would say, for any text."""
+    from linter.rules.checks import count_sentences
+
+    assert count_sentences(text) <= len(text.splitlines()) + text.count(".") + text.count("!") + text.count("?")

@@ -96,6 +96,10 @@ def count_words(lines: Sequence[Line]) -> int:
 def too_long(text: str, lines: Sequence[Line], params: dict) -> list[Hit]:
     if not lines:
         return []
+    # Bounds that settle most drafts without a regex: on each line every sentence but the
+    # last ends in . ! or ?, and n runs of letters/digits (below) take 2n - 1 characters.
+    if len(text) <= 2 * params["max_words"] and len(text.splitlines()) + text.count(".") + text.count("!") + text.count("?") <= params["max_sentences"]:
+        return []
     sentences = count_sentences(text)
     # Runs of letters/digits bound the word count from above ("don't" is two runs, one
     # word), so most drafts are settled without walking their tokens.
@@ -125,9 +129,9 @@ def greeting_only(text: str, lines: Sequence[Line], params: dict) -> list[Hit]:
     anchored = False
     for ln in lines:
         for tok in ln.doc:
-            if not _is_word(tok):
+            forms = _word_forms(tok)
+            if forms is None:
                 continue
-            forms = _forms(tok)
             if forms & anchors:
                 anchored = True
             if forms & vocabulary or forms & anchors:
@@ -166,21 +170,26 @@ def _squeeze(word: str) -> str:
     return _NON_WORD.sub("", word.lower())
 
 
-_forms_seen: dict[tuple[str, str], frozenset[str]] = {}
+# (orth, norm) hashes -> the word's forms, or None for a token that is not a word. Keyed
+# by the hashes a token already holds, so a known word costs no string conversion.
+_forms_seen: dict[tuple[int, int], frozenset[str] | None] = {}
 
 
-def _forms(tok) -> frozenset[str]:
+def _word_forms(tok) -> frozenset[str] | None:
     """The ways a typed word may appear in a word list: as typed, as its norm, and with
-    stretched letters collapsed ("heyyyy" -> "hey", "hii" -> "hi", "soooo" -> "so")."""
-    key = (tok.text, tok.norm_)
-    forms = _forms_seen.get(key)
-    if forms is None:
-        base = {_squeeze(w) for w in key}
+    stretched letters collapsed ("heyyyy" -> "hey", "hii" -> "hi", "soooo" -> "so");
+    None when the token is not a word (punctuation, emoji, a link)."""
+    key = (tok.orth, tok.norm)
+    if key in _forms_seen:
+        return _forms_seen[key]
+    forms = None
+    if _is_word(tok):
+        base = {_squeeze(w) for w in (tok.text, tok.norm_)}
         stretched = {_STRETCHED.sub(r"\1", w) for w in base} | {_DOUBLED_END.sub(r"\1", w) for w in base}
         forms = frozenset((base | stretched) - {""})
-        if len(_forms_seen) >= 50_000:  # a vocabulary's worth; bounded on endless streams
-            _forms_seen.clear()
-        _forms_seen[key] = forms
+    if len(_forms_seen) >= 50_000:  # a vocabulary's worth; bounded on endless streams
+        _forms_seen.clear()
+    _forms_seen[key] = forms
     return forms
 
 

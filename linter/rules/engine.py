@@ -30,13 +30,27 @@ class PatternError(Exception):
 
 
 @dataclass
-class _RuleMatchers:
-    """One rule's token and dependency matchers (built on first use) and its trigger."""
+class _Unit:
+    """Patterns of one rule that require the same words, compiled together (on first use)
+    into a token Matcher and a DependencyMatcher, and run only on lines holding those words."""
 
     rule: Rule
-    trigger: "Trigger | None"
+    requires: "Requirement | None"  # None: some pattern names no literal word; runs on every line
+    tokens: list[list[dict]]
+    dependency: list[tuple[int, list[dict]]]  # (index among the rule's dependency patterns, pattern)
     matcher: Matcher | None = None
     dep_matcher: DependencyMatcher | None = None
+
+
+class _TriggerNode:
+    """A node of the trigger trie: the units whose requirements end here, and the next
+    requirements (hashed words, any one of which meets it) on the way to other units."""
+
+    __slots__ = ("units", "children")
+
+    def __init__(self) -> None:
+        self.units: list[int] = []
+        self.children: dict[frozenset[int], _TriggerNode] = {}
 
 
 @dataclass(frozen=True)
@@ -59,46 +73,67 @@ class Engine:
         self.rules = list(rules)
         self._validate = validate
         self._by_key: dict[str, tuple[Rule, list[str] | None]] = {}
-        # Each rule gets its own Matcher/DependencyMatcher, run only when the line holds
-        # one of the words the rule's patterns require (its trigger). Most lines trigger
-        # few rules, and small matchers also compile fast: spaCy re-indexes every
-        # set-valued predicate a matcher holds each time a pattern is added.
+        # A rule's patterns are grouped by the literal words they require (their trigger),
+        # and each group gets its own Matcher/DependencyMatcher, run only when the line holds
+        # all of those words. Most lines trigger no group at all; a rule with many patterns
+        # pays only for those whose words occur; and small matchers compile fast (spaCy
+        # re-indexes every set-valued predicate a matcher holds each time a pattern is added).
         # Built-in rules compile on first use (their patterns are validated by the test
-        # suite): a cold check of one draft compiles the handful of rules its words trigger.
-        self._matchers: list[_RuleMatchers] = []
+        # suite): a cold check of one draft compiles the handful of groups its words trigger.
+        self._units: list[_Unit] = []
         self._phrase_matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         self._checks: list[Rule] = []
         for rule in self.rules:
             self._register(rule)
-        # Inverted index (attribute, word) -> matchers needing that word, so a line costs one
-        # pass over its tokens instead of a trigger test per rule.
-        # Words are compared as the 64-bit hashes spaCy stores for each token attribute,
-        # read for a whole line at once with Doc.to_array, each attribute's hashes XORed
-        # with its own salt so that all of them fit in one set ("be" as a LEMMA is not
-        # "be" as an ORTH).
-        stop_words = nlp.Defaults.stop_words
-        self._always = [i for i, m in enumerate(self._matchers) if m.trigger is None]
-        self._index: dict[int, list[tuple[int, tuple[frozenset[int], ...]]]] = {}
-        # Patterns share requirements ("you", "are"): rank and hash each distinct one once.
-        prepared: dict[tuple[str, frozenset[str]], tuple[tuple[int, int], frozenset[int]]] = {}
-        for i, m in enumerate(self._matchers):
-            for pattern in m.trigger or ():
-                reqs = []
-                for req in pattern:
-                    known = prepared.get(req)
-                    if known is None:
-                        attr, values = req
-                        rank = (sum(v.lower() in stop_words for v in values), len(values))
-                        known = prepared[req] = (rank, frozenset(hash_string(v) ^ _SALT[attr] for v in values))
-                    reqs.append(known)
-                # Rarest requirement first ("miss" before "you"): the pattern is keyed on it,
-                # and the others are tested in that order, so a line fails fast.
-                reqs.sort(key=lambda r: r[0])
-                rest = tuple(hashed for _, hashed in reqs[1:])
-                for value in reqs[0][1]:
-                    self._index.setdefault(value, []).append((i, rest))
-        for i in self._always if not validate else range(len(self._matchers)):
+        self._always = [i for i, u in enumerate(self._units) if u.requires is None]
+        self._build_index(nlp.Defaults.stop_words)
+        for i in self._always if not validate else range(len(self._units)):
             self._compiled(i)
+
+    def _build_index(self, stop_words: set[str]) -> None:
+        """The trigger index: a trie over the units' required words.
+
+        Words are compared as the 64-bit hashes spaCy stores for each token attribute, read
+        for a whole line at once with Doc.to_array, each attribute's hashes XORed with its
+        own salt so that all of them fit in one set ("be" as a LEMMA is not "be" as an ORTH).
+        A unit's requirements are sorted rarest first (fewer stop words, then fewer
+        alternatives: "miss" before "you"), the same way for every unit, so units sharing
+        requirements share a path: a line tests each requirement on its paths once, and
+        only after the rarer ones before it were met.
+        """
+        prepared: dict[tuple[str, frozenset[str]], tuple[tuple[int, int, int], frozenset[int]]] = {}
+
+        def prepare(req: tuple[str, frozenset[str]]) -> tuple[tuple[int, int, int], frozenset[int]]:
+            known = prepared.get(req)
+            if known is None:
+                attr, values = req
+                # Ties go to the requirement seen first: one order for every unit.
+                rank = (sum(v.lower() in stop_words for v in values), len(values), len(prepared))
+                known = prepared[req] = (rank, frozenset(hash_string(v) ^ _SALT[attr] for v in values))
+            return known
+
+        roots: dict[frozenset[int], _TriggerNode] = {}
+        for i, unit in enumerate(self._units):
+            if unit.requires is None:
+                continue
+            reqs = sorted(map(prepare, set(unit.requires)))  # ranks are unique: sorted by rank
+            node = roots.get(reqs[0][1])
+            if node is None:
+                node = roots[reqs[0][1]] = _TriggerNode()
+            for _, hashed in reqs[1:]:
+                child = node.children.get(hashed)
+                if child is None:
+                    child = node.children[hashed] = _TriggerNode()
+                node = child
+            node.units.append(i)
+        by_word: dict[int, list[_TriggerNode]] = {}
+        for hashed, node in roots.items():
+            for word in hashed:
+                by_word.setdefault(word, []).append(node)
+        # Every word any requirement names: a line's words outside this set cannot meet one.
+        self._trigger_words = frozenset(word for _, hashed in prepared.values() for word in hashed)
+        self._roots_by_word = {word: tuple(by_word.get(word, ())) for word in self._trigger_words}
+        self._chosen: dict[frozenset[int], list[int]] = {}
 
     def _add(self, rule: Rule, field: str, fn) -> None:
         try:
@@ -108,8 +143,24 @@ class Engine:
             raise PatternError(f"{rule.file}: rule {rule.id}: field '{field}': {first}") from None
 
     def _register(self, rule: Rule) -> None:
-        if rule.tokens or rule.dependency:
-            self._matchers.append(_RuleMatchers(rule, rule_trigger(rule)))
+        groups: dict[frozenset | None, _Unit] = {}
+
+        def unit(requires: "Requirement | None") -> _Unit:
+            key = frozenset(requires) if requires is not None else None
+            found = groups.get(key)
+            if found is None:
+                found = groups[key] = _Unit(rule, requires, [], [])
+                self._units.append(found)
+            return found
+
+        for pattern in rule.tokens:
+            unit(pattern_requirement(pattern)).tokens.append(pattern)
+        for n, pattern in enumerate(rule.dependency):
+            unit(pattern_requirement([node.get("RIGHT_ATTRS", {}) for node in pattern])).dependency.append((n, pattern))
+        if rule.tokens:
+            self._by_key[f"{rule.id}#tok"] = (rule, None)
+        for n, pattern in enumerate(rule.dependency):
+            self._by_key[f"{rule.id}#dep{n}"] = (rule, [node["RIGHT_ID"] for node in pattern])
         if rule.phrases:
             # The PhraseMatcher is hash-based and shared, so phrases compile at once.
             key = f"{rule.id}#phr"
@@ -119,23 +170,19 @@ class Engine:
         if rule.check:
             self._checks.append(rule)
 
-    def _compiled(self, i: int) -> "_RuleMatchers":
-        entry = self._matchers[i]
-        if entry.matcher is not None:
-            return entry
-        rule = entry.rule
+    def _compiled(self, i: int) -> _Unit:
+        unit = self._units[i]
+        if unit.matcher is not None:
+            return unit
+        rule = unit.rule
         matcher = Matcher(self.nlp.vocab, validate=self._validate)
         dep_matcher = DependencyMatcher(self.nlp.vocab, validate=self._validate)
-        if rule.tokens:
-            key = f"{rule.id}#tok"
-            self._by_key[key] = (rule, None)
-            self._add(rule, "match.tokens", lambda: matcher.add(key, rule.tokens))
-        for n, pattern in enumerate(rule.dependency):
-            key = f"{rule.id}#dep{n}"
-            self._by_key[key] = (rule, [node["RIGHT_ID"] for node in pattern])
-            self._add(rule, f"match.dependency[{n}]", lambda: dep_matcher.add(key, [pattern]))
-        entry.matcher, entry.dep_matcher = matcher, dep_matcher
-        return entry
+        if unit.tokens:
+            self._add(rule, "match.tokens", lambda: matcher.add(f"{rule.id}#tok", unit.tokens))
+        for n, pattern in unit.dependency:
+            self._add(rule, f"match.dependency[{n}]", lambda: dep_matcher.add(f"{rule.id}#dep{n}", [pattern]))
+        unit.matcher, unit.dep_matcher = matcher, dep_matcher
+        return unit
 
     # -- public API -------------------------------------------------------------------
 
@@ -193,8 +240,8 @@ class Engine:
         doc = line.doc
         strings = self.nlp.vocab.strings
         for i in self._candidate_matchers(doc):
-            entry = self._compiled(i)
-            matcher, dep_matcher = entry.matcher, entry.dep_matcher
+            unit = self._compiled(i)
+            matcher, dep_matcher = unit.matcher, unit.dep_matcher
             for match_id, start, end in matcher(doc) if len(matcher) else ():
                 rule, _ = self._by_key[strings[match_id]]
                 toks = tuple(doc[start:end])
@@ -207,27 +254,42 @@ class Engine:
             yield from self._accept(rule, line, toks, doc[start:end].root)
 
     def _candidate_matchers(self, doc: "Doc") -> list[int]:
-        """Matchers with a pattern whose required words all occur in the line, in rule order."""
-        words = set((doc.to_array(_ARRAY_ATTRS) ^ _SALTS).ravel().tolist()) if len(doc) else set()
-        # Many patterns share requirements ("you", "are"): test each distinct one once.
-        met: dict[frozenset[int], bool] = {}
+        """Units whose required words all occur in the line, in rule order."""
+        if not len(doc):
+            return self._always
+        array = doc.to_array(_ARRAY_ATTRS)
+        array ^= _SALTS
+        present = self._trigger_words.intersection(array.ravel().tolist())
+        # Which units a line needs depends only on which trigger words it holds, and lines
+        # share those few words far more often than their text ("you", "?"): the answer
+        # for a set of words is worked out once. Bounded: cleared when full.
+        known = self._chosen.get(present)
+        if known is None:
+            if len(self._chosen) >= 20_000:
+                self._chosen.clear()
+            known = self._chosen[present] = self._walk(present)
+        return known
+
+    def _walk(self, present: frozenset[int]) -> list[int]:
         chosen = set(self._always)
-        index = self._index
-        for value in words:
-            found = index.get(value)
-            if not found:
+        roots_by_word = self._roots_by_word
+        stack: list[_TriggerNode] = []
+        for word in present:
+            stack.extend(roots_by_word[word])
+        met: dict[frozenset[int], bool] = {}
+        visited: set[int] = set()  # a root is reached once per word of it the line holds
+        while stack:
+            node = stack.pop()
+            if id(node) in visited:
                 continue
-            for i, pattern in found:
-                if i in chosen:
-                    continue
-                for req in pattern:
-                    ok = met.get(req)
-                    if ok is None:
-                        ok = met[req] = not words.isdisjoint(req)
-                    if not ok:
-                        break
-                else:
-                    chosen.add(i)
+            visited.add(id(node))
+            chosen.update(node.units)
+            for req, child in node.children.items():
+                ok = met.get(req)
+                if ok is None:
+                    ok = met[req] = not present.isdisjoint(req)
+                if ok:
+                    stack.append(child)
         return sorted(chosen)
 
     def _dependency_match(self, line: Line, match_id: int, token_ids: list[int]) -> Iterator[_Candidate]:
@@ -304,8 +366,10 @@ _ARRAY_ATTRS = [LEMMA, NORM, LOWER, ORTH]
 # Arbitrary odd 64-bit constants, one per column of _ARRAY_ATTRS.
 _SALT = {"LEMMA": 0x9E3779B97F4A7C15, "NORM": 0xC2B2AE3D27D4EB4F, "LOWER": 0x165667B19E3779F9, "ORTH": 0x27D4EB2F165667C5}
 _SALTS = numpy.array([_SALT["LEMMA"], _SALT["NORM"], _SALT["LOWER"], _SALT["ORTH"]], dtype=numpy.uint64)
-# For each pattern of a rule, the literal words it requires (all of them, one per spec).
-Trigger = tuple[tuple[tuple[str, frozenset[str]], ...], ...]
+# The literal words a pattern requires: per required token, (attribute, its allowed values).
+Requirement = tuple[tuple[str, frozenset[str]], ...]
+# For each pattern of a rule, its Requirement.
+Trigger = tuple[Requirement, ...]
 
 
 def _required_words(spec: dict) -> tuple[str, frozenset[str]] | None:
@@ -331,14 +395,21 @@ def _required_words(spec: dict) -> tuple[str, frozenset[str]] | None:
     return (best[2], best[3]) if best else None
 
 
+def pattern_requirement(specs: Sequence[dict]) -> Requirement | None:
+    """The literal words a line must contain (every one of them) for a pattern with these
+    token specs to match; None when it requires no literal word at all."""
+    required = tuple(w for w in (_required_words(spec) for spec in specs) if w)
+    return required or None
+
+
 def rule_trigger(rule: Rule) -> Trigger | None:
-    """Per pattern, the literal words a line must contain (every one of them) for that
-    pattern to match; None when some pattern requires no literal word at all."""
+    """Per pattern, the literal words a line must contain for that pattern to match; None
+    when some pattern requires no literal word at all."""
     patterns = [list(p) for p in rule.tokens] + [[n.get("RIGHT_ATTRS", {}) for n in p] for p in rule.dependency]
     trigger = []
     for pattern in patterns:
-        required = tuple(w for w in (_required_words(spec) for spec in pattern) if w)
-        if not required:
+        required = pattern_requirement(pattern)
+        if required is None:
             return None
         trigger.append(required)
     return tuple(trigger) or None
