@@ -165,7 +165,7 @@ print(json.dumps({"pipe_seconds": time.perf_counter() - start, "lines": len(line
 
 # msglint review with its cache of already-linted texts turned off: every message parsed,
 # for the like-for-like comparison with raw nlp.pipe.
-NO_CACHE = [PYTHON, "-c", "import sys, linter.review as r; r.CACHE_TEXTS = 0; from linter.cli import main; main(sys.argv[1:], prog_name='msglint')"]
+NO_CACHE = [PYTHON, "-c", "import sys, linter.review as r; r.CACHE_TEXTS = 0; sys.argv[0] = 'msglint'; from linter.cli import run; run()"]
 
 
 def own_texts(export: Path) -> list[str]:

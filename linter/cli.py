@@ -15,7 +15,7 @@ from typing import Callable, NoReturn, Sequence
 
 import click
 
-from . import __version__
+from . import __version__, collector
 from .formats import FORMATS
 from .server import presend_options  # check_command's shared pre-send options (light import)
 
@@ -129,6 +129,8 @@ def build_engine(settings):
         engine = get_engine(settings)
     except (ModelError, RuleFileError, PatternError) as exc:
         fail(str(exc))
+    finally:
+        collector.startup_done()
     names = settings.disable | settings.enable
     if names:
         from .api import all_rules
@@ -299,6 +301,7 @@ def explain_command(name: str, **options) -> None:
 def run() -> None:
     """Console-script entry point with the last-resort guard: a bug shows as one line
     (set MSGLINT_DEBUG=1 for the traceback), never as a wall of Python."""
+    collector.pause_for_startup()  # resumed once the engine is built (see linter.collector)
     try:
         main(prog_name="msglint")
     except KeyboardInterrupt:
@@ -309,3 +312,5 @@ def run() -> None:
             raise
         click.echo(f"msglint: internal error: {type(exc).__name__}: {exc} (run with MSGLINT_DEBUG=1 for details)", err=True)
         sys.exit(2)
+    finally:
+        collector.resume()

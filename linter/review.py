@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import sys
 from collections import Counter, deque
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from itertools import chain
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, Iterator, Sequence
 import click
 
 from .chats import FORMATS as INPUT_FORMATS
+from . import collector
 from .cli import fail, resolve_settings, settings_options, use_color
 from .config import Settings
 from .context import CATEGORIES as CONTEXT_CATEGORIES
@@ -373,7 +373,7 @@ class _Linter:
         self._pool = None
         self._pending: deque = deque()
         self._jobs = jobs
-        self._frozen = False
+        self._thaw: bool | None = None  # what collector.freeze() returned, if it ran
         if jobs > 1:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
@@ -384,10 +384,7 @@ class _Linter:
             # every inherited object.
             ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
             if ctx.get_start_method() == "fork":
-                import gc
-
-                gc.freeze()
-                self._frozen = True
+                self._thaw = collector.freeze()
             self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init, initargs=(settings,))
 
     def submit(self, chunk: list[tuple[int, Message]], last: bool = False) -> Iterator[tuple[tuple[int, Message], list[Finding]]]:
@@ -404,10 +401,8 @@ class _Linter:
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
-        if self._frozen:
-            import gc
-
-            gc.unfreeze()
+        if self._thaw is not None:
+            collector.thaw(self._thaw)
 
 
 _worker_engine = None
@@ -676,28 +671,6 @@ def _engine_settings(settings: Settings) -> Settings:
     return replace(settings, disable=settings.disable - names, enable=settings.enable - names)
 
 
-@contextmanager
-def _batch_collector() -> Iterator[None]:
-    """Garbage collection tuned for one long batch, restored afterwards (the command may
-    run inside a longer-lived process, such as a test session).
-
-    The loaded model and rules are frozen out of the cyclic collector's sight, and it runs
-    less often: a review allocates millions of short-lived, acyclic objects (tokens,
-    matches), and with the defaults collections took a few percent of the run and found
-    nothing.
-    """
-    import gc
-
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(20_000, 10, 10)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
-
-
 def _progress_enabled(flag: bool | None) -> bool:
     if flag is not None:
         return flag
@@ -771,7 +744,7 @@ def review_command(export: str, me: str | None, input_format: str | None, column
     try:
         if bar is not None:
             bar.__enter__()
-        with _batch_collector():
+        with collector.batch():
             review = review_messages(
                 chat, me, settings, engine_settings=engine_settings, jobs=jobs, burst=timedelta(minutes=burst_minutes),
                 no_contact_from=no_contact_from.date() if no_contact_from else None, progress=bar,
