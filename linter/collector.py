@@ -67,8 +67,8 @@ def thaw(froze: bool) -> None:
 @contextmanager
 def batch() -> Iterator[None]:
     """Collection tuned for one long batch, restored afterwards (the command may run
-    inside a longer-lived process, such as a test session): what exists now is frozen,
-    and young objects are collected less often. With the defaults, collections took a
+    inside a longer-lived process, such as a test session): what exists now is frozen
+    (unless start-up froze the model already), and young objects are collected less often. With the defaults, collections took a
     few percent of a review and found nothing."""
     thresholds = gc.get_threshold()
     froze = freeze()
