@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Iterator, Sequence
 
 import click
 
-from .chats import FORMATS as INPUT_FORMATS
 from . import collector
+from .chats import FORMATS as INPUT_FORMATS
 from .cli import fail, resolve_settings, settings_options, use_color
 from .config import Settings
 from .context import CATEGORIES as CONTEXT_CATEGORIES
@@ -373,7 +373,7 @@ class _Linter:
         self._pool = None
         self._pending: deque = deque()
         self._jobs = jobs
-        self._thaw: bool | None = None  # what collector.freeze() returned, if it ran
+        self._thaw = False  # what collector.freeze() returned
         if jobs > 1:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
@@ -401,8 +401,7 @@ class _Linter:
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
-        if self._thaw is not None:
-            collector.thaw(self._thaw)
+        collector.thaw(self._thaw)
 
 
 _worker_engine = None
