@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 
-from linter.rules.engine import Engine, rule_trigger
+from linter.rules.engine import Engine, pattern_requirement
 
 from conftest import REPO, SHARED
 
@@ -30,13 +30,11 @@ def test_trigger_prefilter_finds_exactly_what_the_full_matchers_find(nlp, rules,
     assert sum(map(len, full)) > 100  # the comparison covered real findings
 
 
-def test_trigger_requires_every_literal_word_of_a_pattern(rules):
-    from dataclasses import replace
-
-    rule = replace(rules[0], tokens=[[{"LOWER": "call"}, {"NORM": "me"}, {"IS_PUNCT": True, "OP": "?"}]], dependency=[], phrases=[])
-    assert rule_trigger(rule) == ((("LOWER", frozenset({"call"})), ("NORM", frozenset({"me"}))),)
-    optional_only = replace(rule, tokens=[[{"LOWER": "call", "OP": "?"}, {"POS": "PRON"}]])
-    assert rule_trigger(optional_only) is None
+def test_trigger_requires_every_literal_word_of_a_pattern():
+    pattern = [{"LOWER": "call"}, {"NORM": "me"}, {"IS_PUNCT": True, "OP": "?"}]
+    assert pattern_requirement(pattern) == (("LOWER", frozenset({"call"})), ("NORM", frozenset({"me"})))
+    optional_only = [{"LOWER": "call", "OP": "?"}, {"POS": "PRON"}]
+    assert pattern_requirement(optional_only) is None
 
 
 def test_lint_many_matches_lint_one_by_one(engine):

@@ -368,8 +368,6 @@ _SALT = {"LEMMA": 0x9E3779B97F4A7C15, "NORM": 0xC2B2AE3D27D4EB4F, "LOWER": 0x165
 _SALTS = numpy.array([_SALT["LEMMA"], _SALT["NORM"], _SALT["LOWER"], _SALT["ORTH"]], dtype=numpy.uint64)
 # The literal words a pattern requires: per required token, (attribute, its allowed values).
 Requirement = tuple[tuple[str, frozenset[str]], ...]
-# For each pattern of a rule, its Requirement.
-Trigger = tuple[Requirement, ...]
 
 
 def _required_words(spec: dict) -> tuple[str, frozenset[str]] | None:
@@ -400,19 +398,6 @@ def pattern_requirement(specs: Sequence[dict]) -> Requirement | None:
     token specs to match; None when it requires no literal word at all."""
     required = tuple(w for w in (_required_words(spec) for spec in specs) if w)
     return required or None
-
-
-def rule_trigger(rule: Rule) -> Trigger | None:
-    """Per pattern, the literal words a line must contain for that pattern to match; None
-    when some pattern requires no literal word at all."""
-    patterns = [list(p) for p in rule.tokens] + [[n.get("RIGHT_ATTRS", {}) for n in p] for p in rule.dependency]
-    trigger = []
-    for pattern in patterns:
-        required = pattern_requirement(pattern)
-        if required is None:
-            return None
-        trigger.append(required)
-    return tuple(trigger) or None
 
 
 def line_spans(text: str) -> list[tuple[int, int]]:
