@@ -60,7 +60,7 @@ def main() -> None:
     ap.add_argument("--model", default=None)
     args = ap.parse_args()
 
-    from linter.pipeline import available_model
+    from linter.nlp import available_model
 
     model = available_model(args.model)
     msglint = [sys.executable, "-m", "linter"]
@@ -72,7 +72,7 @@ def main() -> None:
     bare = [sys.executable, "-c", f"import spacy; spacy.load({model!r})"]
     # msglint loads the model without the components it does not use: the same load on its
     # own shows what msglint's own work (imports, rules, engine, lint, output) costs.
-    from linter.pipeline import UNUSED_COMPONENTS
+    from linter.nlp import UNUSED_COMPONENTS
 
     bare_same = [sys.executable, "-c", f"import spacy; spacy.load({model!r}, exclude={list(UNUSED_COMPONENTS)!r})"]
 

@@ -49,7 +49,7 @@ def step(label):
     t = now
 import click, linter.cli; step("import click + msglint CLI")
 import spacy; step("import spacy")
-from linter import pipeline; nlp = pipeline.load(); step("load the pipeline (+ shorthand cases)")
+from linter import nlp as pipeline; nlp = pipeline.load(); step("load the pipeline (+ shorthand cases)")
 from linter.rules.loader import builtin_dir, load_rules, load_vocabulary
 rules = load_rules([builtin_dir()], load_vocabulary()); step(f"read {len(rules)} rules (JSON snapshot)")
 from linter.rules.engine import Engine
@@ -139,9 +139,12 @@ def main() -> None:
     args = ap.parse_args()
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from linter import server as srv
+    from datetime import datetime
+
+    from linter.check import Job
+    from linter.server.client import lint_via_server, ping
     from linter.config import Settings
-    from linter.pipeline import available_model
+    from linter.nlp import available_model
 
     model = available_model()
     print(f"machine: {machine()}")
@@ -164,7 +167,7 @@ def main() -> None:
     xvfb = None
     try:
         t0 = time.perf_counter()
-        while srv.ping(sock, timeout=1.0) is None:
+        while ping(sock, timeout=1.0) is None:
             if server.poll() is not None or time.perf_counter() - t0 > 120:
                 sys.exit("the server did not start")
             time.sleep(0.02)
@@ -182,11 +185,11 @@ def main() -> None:
             report("msglint clipboard --no-notify, real X clipboard (process)", timed(hotkey, args.runs, env=xenv, cwd=tmp))
         else:
             print("  (Xvfb/xclip not installed: real-clipboard figure skipped)")
-        job = srv.Job((DRAFT,), Settings(), srv.datetime.fromisoformat(NOON))
+        job = Job((DRAFT,), Settings(), datetime.fromisoformat(NOON))
         trips = []
         for _ in range(args.runs):
             t = time.perf_counter()
-            srv.lint_via_server(job, sock)
+            lint_via_server(job, sock)
             trips.append(time.perf_counter() - t)
         report("lint_via_server round trip (in a running Python)", trips)
 
@@ -196,7 +199,7 @@ def main() -> None:
         def burst(threads: int) -> float:
             per = total // threads
             t = time.perf_counter()
-            workers = [threading.Thread(target=lambda: [srv.lint_via_server(job, sock) for _ in range(per)]) for _ in range(threads)]
+            workers = [threading.Thread(target=lambda: [lint_via_server(job, sock) for _ in range(per)]) for _ in range(threads)]
             for w in workers:
                 w.start()
             for w in workers:
@@ -229,7 +232,7 @@ def main() -> None:
             xvfb[0].terminate()
             xvfb[0].wait(30)
 
-    from linter.pipeline import UNUSED_COMPONENTS
+    from linter.nlp import UNUSED_COMPONENTS
 
     print("\n5. cold, no server (the three commands interleaved, so load from elsewhere hits all alike)")
     variants = {

@@ -7,7 +7,7 @@ subprocess so model loading is counted the same way on both sides:
 
 1. throughput of `msglint review EXPORT --me Sam --format json` against raw `nlp.pipe`
    over the same texts (your messages, split into lines exactly as the engine parses them),
-   with the same model and components (`linter.pipeline.load`);
+   with the same model and components (`linter.nlp.load`);
 2. `--jobs 2` against `--jobs 1`;
 3. peak memory (max RSS of the process tree, from `os.wait4`'s rusage, the per-child
    form of `getrusage(RUSAGE_CHILDREN)`), at 10,000 and 50,000 messages to show it is flat.
@@ -151,7 +151,7 @@ def best(runs: list[dict]) -> dict:
 
 RAW = r"""
 import json, sys, time
-from linter.pipeline import load
+from linter.nlp import load
 from linter.rules.engine import line_spans
 nlp = load()
 texts = json.load(open(sys.argv[1], encoding="utf-8"))
@@ -165,7 +165,7 @@ print(json.dumps({"pipe_seconds": time.perf_counter() - start, "lines": len(line
 
 # msglint review with its cache of already-linted texts turned off: every message parsed,
 # for the like-for-like comparison with raw nlp.pipe.
-NO_CACHE = [PYTHON, "-c", "import sys, linter.review as r; r.CACHE_TEXTS = 0; sys.argv[0] = 'msglint'; from linter.cli import run; run()"]
+NO_CACHE = [PYTHON, "-c", "import sys, linter.review.run as r; r.CACHE_TEXTS = 0; sys.argv[0] = 'msglint'; from linter.cli import run; run()"]
 
 
 def own_texts(export: Path) -> list[str]:
@@ -216,7 +216,7 @@ def main() -> None:
             n1s.append(run([*uncached, "--jobs", "1"], work / "nocache1.json"))
             n2s.append(run([*uncached, "--jobs", "2"], work / "nocache2.json"))
         raw, j1, j2, n1, n2 = best(raws), best(j1s), best(j2s), best(n1s), best(n2s)
-        startup = best([run([PYTHON, "-c", "import linter.cli, linter.review; from linter.api import get_engine; get_engine()"]) for _ in range(args.repeat)])
+        startup = best([run([PYTHON, "-c", "import linter.cli, linter.review.run; from linter.api import get_engine; get_engine()"]) for _ in range(args.repeat)])
         small_run = run([*MSGLINT, "review", str(small), "--me", "Sam", "--format", "json", "--no-progress"], work / "small.json")
         first = json.loads((work / "review1.json").read_text())
         same = all(first["findings"] == json.loads((work / name).read_text())["findings"] for name in ("review2.json", "nocache1.json", "nocache2.json"))

@@ -1,4 +1,11 @@
-"""The library entry point: settings -> rules -> a compiled engine, built once per process."""
+"""The library's front door: settings -> a `Linter` (pipeline + selected rules), built once
+per settings per process, and `lint()` for one draft.
+
+Every front end (the command line, the server, review, eval) gets its linter here, so a
+draft takes the same path whoever asks: `get_linter(settings)` -> `Linter.lint_many()` ->
+the rule engine. Problems with the settings (no model, a broken rule file, a --disable name
+that does not exist) are raised as `MsglintError`s with one-line messages.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,9 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Iterable, Iterator
 
+from . import collector
 from .config import Settings
+from .errors import UsageError
 from .findings import Finding
 from .rules.engine import Engine
 from .rules.loader import builtin_dir, load_rules, load_vocabulary
@@ -39,6 +48,13 @@ def _load_all(extra_dirs: tuple) -> list[Rule]:
     return load_rules([builtin_dir(), *extra_dirs], load_vocabulary())
 
 
+def known_names(settings: Settings) -> set[str]:
+    """Every name --disable/--enable accepts: rule ids, categories and context rules."""
+    from .context import context_names
+
+    return {name for r in all_rules(settings) for name in (r.id, r.category)} | context_names()
+
+
 def _settings_key(settings: Settings) -> tuple:
     params = tuple(sorted((k, tuple(sorted(v.items()))) for k, v in settings.check_params.items()))
     return (settings.model, settings.disable, settings.enable, settings.rules_dirs, params)
@@ -48,17 +64,49 @@ _engines: dict[tuple, Engine] = {}
 
 
 def get_engine(settings: Settings | None = None) -> Engine:
-    """The engine for these settings; the spaCy model and compiled patterns are reused."""
-    from . import pipeline
+    """The rule engine for these settings; the spaCy model and compiled patterns are reused."""
+    from . import nlp
 
     settings = settings or Settings()
     key = _settings_key(settings)
-    if key not in _engines:
-        nlp = pipeline.load(settings.model)
-        # Built-in patterns are schema-checked by the test suite; user rule files are
-        # checked here so their mistakes get a clear message.
-        _engines[key] = Engine(nlp, select_rules(all_rules(settings), settings), validate=bool(settings.rules_dirs))
+    try:
+        if key not in _engines:
+            model = nlp.load(settings.model)
+            # Built-in patterns are schema-checked by the test suite; user rule files are
+            # checked here so their mistakes get a clear message.
+            _engines[key] = Engine(model, select_rules(all_rules(settings), settings), validate=bool(settings.rules_dirs))
+    finally:
+        # Whatever start-up made lives as long as the process (see linter.collector); a
+        # no-op unless the console script paused collection for start-up.
+        collector.startup_done()
     return _engines[key]
+
+
+class Linter:
+    """Checks drafts for one set of settings: message-level findings, one list per draft."""
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self.settings = settings
+        self.engine = engine
+
+    def lint(self, text: str, *, path: str | None = None) -> list[Finding]:
+        return self.engine.lint(text, path=path)
+
+    def lint_many(self, texts: Iterable[str]) -> Iterator[list[Finding]]:
+        return self.engine.lint_many(texts)
+
+
+def get_linter(settings: Settings | None = None) -> Linter:
+    """The linter for these settings, with every start-up problem raised as one line:
+    ModelError, RuleFileError, PatternError, ContextRuleError, or UsageError for a
+    --disable/--enable name that names nothing."""
+    settings = settings or Settings()
+    engine = get_engine(settings)
+    names = settings.disable | settings.enable
+    if names:
+        for name in sorted(names - known_names(settings)):
+            raise UsageError(f"--disable/--enable: no rule or category named {name!r} (see `msglint rules`)")
+    return Linter(settings, engine)
 
 
 def reset_caches() -> None:

@@ -33,12 +33,13 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from .errors import MsglintError
 from .findings import Severity
 
 CONFIG_NAME = "msglint.toml"
 
 
-class ConfigError(Exception):
+class ConfigError(MsglintError):
     """The config file is unreadable or has a bad value; str() is one line."""
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from .errors import MsglintError
+
 # A draft is a message, not a book. Past this the parse would take minutes; say so instead.
 MAX_BYTES = 2 * 1024 * 1024
 
 
-class InputError(Exception):
+class InputError(MsglintError):
     """Input that cannot be linted; str() is one line naming the input and the problem."""
 
 

@@ -13,12 +13,48 @@ import pytest
 os.environ["MSGLINT_NOW"] = "2026-11-23T14:00"
 
 REPO = Path(__file__).resolve().parents[1]
+# Material by other people (the seed articles, the category spec, real SMS and chat
+# exports) lives beside the repository, never inside it. A fresh clone without it still
+# passes: the tests that need it skip with this reason. CI has it and sets
+# MSGLINT_REQUIRE_SHARED=1, which turns any such skip into a failed run.
 SHARED = REPO.parent / "shared"
+SHARED_ABSENT = "is not beside this checkout"
+
+
+def _absent_reason(parts: tuple[str, ...]) -> str:
+    return f"../shared/{'/'.join(parts)} {SHARED_ABSENT} (CI has it)"
+
+
+def shared(*parts: str) -> Path:
+    """The path under ../shared, or skip the calling test when it is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(_absent_reason(parts))
+    return path
+
+
+def needs_shared(*parts: str) -> pytest.MarkDecorator:
+    """Mark a test that needs ../shared/<parts>: skipped (with the reason) when absent."""
+    return pytest.mark.skipif(not SHARED.joinpath(*parts).exists(), reason=_absent_reason(parts))
+
+
+_shared_skips: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and SHARED_ABSENT in str(report.longrepr):
+        _shared_skips.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if os.environ.get("MSGLINT_REQUIRE_SHARED") and _shared_skips:
+        print(f"\nMSGLINT_REQUIRE_SHARED is set but {len(_shared_skips)} test(s) skipped for want of ../shared, e.g. {_shared_skips[0]}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")
 def nlp():
-    from linter.pipeline import load
+    from linter.nlp import load
 
     return load()
 

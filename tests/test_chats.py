@@ -13,11 +13,13 @@ import pytest
 from linter.chats import FORMATS, ChatImport, ChatImportError, Skipped, detect_format, load_chat
 from linter.messages import Message
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus-real" / "chats"
+from conftest import SHARED, needs_shared
+
+CORPUS = SHARED / "corpus-real" / "chats"
 FIXTURES = Path(__file__).parent / "fixtures" / "chats"
 UTC = timezone.utc
 
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared chat corpus not checked out")
+needs_corpus = needs_shared("corpus-real", "chats")
 
 # path, format, count in SOURCES.md (messages + system/service entries), real messages,
 # senders, reasons of the skipped entries.

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from linter import clipboard as cb
+from linter.presend import clipboard as cb
+from linter.presend import notify, summary
 from linter.findings import Finding, Severity
 
 PY = sys.executable
@@ -126,25 +127,25 @@ def _finding(category: str, severity: Severity, start: int) -> Finding:
 
 def test_verdict_shows_the_worst_first_and_counts_the_rest():
     findings = [_finding("hurt", Severity.WARNING, 0), _finding("ultimatum", Severity.ERROR, 10), _finding("past", Severity.WARNING, 5), _finding("pressure", Severity.WARNING, 7), _finding("length", Severity.INFO, 0)]
-    v = cb.verdict(findings, Severity.WARNING)
+    v = summary.verdict(findings, Severity.WARNING)
     assert not v.send
     assert v.title == "Don't send yet: 4 problems (ultimatum, hurt, past, pressure)"
     assert v.lines == ("1:11: error ultimatum: about ultimatum", "1:1: warning hurt: about hurt", "1:6: warning past: about past", "and 1 more")
-    minor = cb.verdict([_finding("length", Severity.INFO, 0)], Severity.WARNING)
+    minor = summary.verdict([_finding("length", Severity.INFO, 0)], Severity.WARNING)
     assert minor.send and minor.title == "Looks good to send (1 minor note)" and minor.lines == ("1:1: info length: about length",)
-    assert cb.verdict([], Severity.WARNING) == cb.Verdict(True, "Looks good to send", ())
-    assert cb.verdict(findings, None).send  # --fail-on never
+    assert summary.verdict([], Severity.WARNING) == summary.Verdict(True, "Looks good to send", ())
+    assert summary.verdict(findings, None).send  # --fail-on never
 
 
 def test_notification_commands_need_no_quoting():
     title, body = 'Don\'t send yet: 1 problem', 'say "hi" \\ later'
-    argv, env = cb.notify_command(title, body, urgent=True, platform="darwin", which=fake_which("osascript"))
+    argv, env = notify.notify_command(title, body, urgent=True, platform="darwin", which=fake_which("osascript"))
     assert argv[0] == "osascript" and argv[-2:] == [title, body]  # arguments, not script text
-    argv, env = cb.notify_command(title, body, urgent=True, platform="win32", which=fake_which("powershell"))
+    argv, env = notify.notify_command(title, body, urgent=True, platform="win32", which=fake_which("powershell"))
     assert argv[0] == "powershell" and env == {"MSGLINT_TITLE": title, "MSGLINT_BODY": body}
-    argv, _ = cb.notify_command(title, body, urgent=False, platform="linux", which=fake_which("notify-send"))
+    argv, _ = notify.notify_command(title, body, urgent=False, platform="linux", which=fake_which("notify-send"))
     assert argv[0] == "notify-send" and argv[-2:] == [title, body] and "--urgency=normal" in argv
-    assert cb.notify_command(title, body, urgent=False, platform="linux", which=fake_which()) is None
+    assert notify.notify_command(title, body, urgent=False, platform="linux", which=fake_which()) is None
 
 
 def test_notify_send_receives_the_verdict(tmp_path, monkeypatch):
@@ -152,10 +153,10 @@ def test_notify_send_receives_the_verdict(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     _tool(tmp_path, "notify-send", f'for a in "$@"; do printf "%s\\n" "$a"; done > {log}\n')
     monkeypatch.setattr(sys, "platform", "linux")
-    assert cb.notify("Looks good to send", "", urgent=False)
+    assert notify.notify("Looks good to send", "", urgent=False)
     assert log.read_text().splitlines()[-2:] == ["Looks good to send", ""]
     _tool(tmp_path, "notify-send", "exit 1\n")  # no notification daemon: fall back to printing
-    assert not cb.notify("Looks good to send", "", urgent=False)
+    assert not notify.notify("Looks good to send", "", urgent=False)
 
 
 # -- end to end: a real X clipboard --------------------------------------------------------------

@@ -20,12 +20,12 @@ def clean_collector():
 
 
 def test_startup_pause_ends_when_the_engine_is_built(clean_collector):
-    from linter.cli import build_engine
+    from linter.api import get_linter
     from linter.config import Settings
 
     collector.pause_for_startup()
     assert not gc.isenabled()
-    build_engine(Settings())
+    get_linter(Settings())
     assert gc.isenabled()
     assert gc.get_freeze_count() > 0  # what start-up made is out of the collector's sight
     frozen = gc.get_freeze_count()

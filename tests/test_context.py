@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import SHARED
+from conftest import shared
 from linter.config import Settings
 from linter.context import (
     CATEGORIES,
@@ -49,8 +49,9 @@ def indexes(results, category: str) -> list[int]:
 def test_every_context_category_has_a_rule_with_a_real_source():
     rules = load_context_rules()
     assert {r.category for r in rules.values()} == set(CATEGORIES)
-    seeds = {path.read_text(encoding="utf-8").splitlines()[0].strip(): path for path in (SHARED / "seeds").glob("*.txt")}
-    article_003 = next(p for p in (SHARED / "seeds").glob("003_*.txt")).read_text(encoding="utf-8")
+    seed_dir = shared("seeds")
+    seeds = {path.read_text(encoding="utf-8").splitlines()[0].strip(): path for path in seed_dir.glob("*.txt")}
+    article_003 = next(p for p in seed_dir.glob("003_*.txt")).read_text(encoding="utf-8")
     for rule in rules.values():
         text = article_003 if rule.source.title == "My Ex Won't Talk To Me! Can I Get Them Back?" else None
         if text is None:
@@ -66,7 +67,7 @@ def _words(text: str) -> list[str]:
 
 def test_why_texts_paraphrase_and_do_not_copy_the_articles():
     article_words = []
-    for path in (SHARED / "seeds").glob("*.txt"):
+    for path in shared("seeds").glob("*.txt"):
         article_words.append(_words(path.read_text(encoding="utf-8")))
     grams = {tuple(w[i : i + 5]) for w in article_words for i in range(len(w) - 4)}
     for rule in load_context_rules().values():

@@ -15,11 +15,11 @@ import pytest
 from click.testing import CliRunner
 
 from linter.cli import main
-from linter.evaluate import (
+from linter.quality.corpus import read_corpus
+from linter.quality.scoring import (
     below_floors,
     evaluated_categories,
     lint_examples,
-    read_corpus,
     score,
     score_benign,
 )

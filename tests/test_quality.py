@@ -18,7 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from linter.evaluate import lint_examples, message_categories, read_corpus, score, score_benign
+from conftest import SHARED, needs_shared, shared  # ../shared is read in place, never copied
+
+from linter.quality.corpus import message_categories, read_corpus
+from linter.quality.scoring import lint_examples, score, score_benign
 from linter.rules.loader import load_vocabulary
 
 if sys.version_info >= (3, 11):
@@ -27,7 +30,6 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"  # as in conftest.py: read in place, never copied
 FLOORS = tomllib.loads(Path(__file__).with_name("quality_floors.toml").read_text(encoding="utf-8"))
 CATEGORIES = message_categories(load_vocabulary())
 CORPUS_FILES = sorted((REPO / "corpus").glob("*.jsonl"))
@@ -114,7 +116,7 @@ def test_heldout_set_meets_its_pooled_floors(vocabulary, engine):
 @pytest.fixture(scope="module")
 def benign(vocabulary, engine):
     if not BENIGN_SMS.is_file():
-        pytest.skip(f"{BENIGN_SMS} not found (the shared corpus-real directory beside the repo is absent)")
+        shared("corpus-real", "benign_sms.jsonl")
     sms = read_corpus([BENIGN_SMS], vocabulary, labeled=False)
     assert not sms.problems, "\n".join(str(p) for p in sms.problems)
     return score_benign(sms.examples, lint_examples(engine, sms.examples), CATEGORIES)
@@ -153,13 +155,13 @@ def spec_examples(path: Path = SPEC) -> list[tuple[str, str, str]]:
 
 def _spec_cases():
     if not SPEC.is_file():
-        return [pytest.param(None, None, None, marks=pytest.mark.skip(reason=f"{SPEC} not found"))]
+        return [pytest.param(None, None, None, marks=needs_shared("spec", "categories.md"))]
     return [pytest.param(c, k, t, id=f"{c}-{k}-{t[:40]}") for c, k, t in spec_examples()]
 
 
 def test_spec_table_is_parsed():
     if not SPEC.is_file():
-        pytest.skip(f"{SPEC} not found")
+        shared("spec", "categories.md")
     cases = spec_examples()
     flagged = {c for c, k, _ in cases if k == "flag"}
     # `length` describes its examples instead of quoting them; every other category quotes some.

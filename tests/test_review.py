@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO, SHARED
+from conftest import REPO, SHARED, needs_shared
 from linter.chats import load_chat
 from linter.cli import main
 
@@ -22,6 +22,7 @@ CUSTOM_CSV = FIXTURES / "custom.csv"
 JSONL = FIXTURES / "chat.jsonl"
 
 SAMPLES = sorted(p for p in CHATS.glob("*/*") if p.parent.name != "LICENSES" and p.is_file())
+needs_chats = needs_shared("corpus-real", "chats")
 
 
 def review(*args):
@@ -40,6 +41,7 @@ def busiest_sender(path: Path) -> str:
 
 # -- real samples -----------------------------------------------------------------------
 
+@needs_chats
 def test_the_samples_are_there():
     assert len(SAMPLES) >= 20, f"expected the chat samples in {CHATS}"
 
@@ -69,6 +71,7 @@ def test_real_sample_counts_match_the_import(path):
         assert row["message_text"][row["start"] : row["end"]] == row["text"]
 
 
+@needs_chats
 def test_lorem_sample_gives_a_sensible_report():
     path = CHATS / "whatsapp" / "whatstk__lorem-2000.txt"
     data = review_json(path, "--me", "Mary")
@@ -200,10 +203,11 @@ def test_csv_shape_and_formula_cells_are_neutralised():
 
 # -- --jobs, progress, output ------------------------------------------------------------
 
+@needs_chats
 def test_jobs_2_gives_the_same_report_as_jobs_1(monkeypatch):
-    import linter.review
+    import linter.review.run
 
-    monkeypatch.setattr(linter.review, "CHUNK", 40)  # many chunks: order across workers matters
+    monkeypatch.setattr(linter.review.run, "CHUNK", 40)  # many chunks: order across workers matters
     path = CHATS / "whatsapp" / "whatstk__lorem-2000.txt"
     one = review(path, "--me", "Giuseppe", "--format", "json", "--jobs", "1")
     two = review(path, "--me", "Giuseppe", "--format", "json", "--jobs", "2")
@@ -216,7 +220,7 @@ def test_jobs_n_hands_chunks_to_workers_with_two_per_worker_in_flight():
     from linter.api import get_engine
     from linter.config import Settings
     from linter.messages import Message
-    from linter.review import _Linter
+    from linter.review.workers import LintPool as _Linter
 
     texts = ["do you miss me?", "answer me", "ok see you at 6", "I can't stop thinking about you"]
     chunks = [[(n * 10 + k, Message(t)) for k, t in enumerate(texts)] for n in range(6)]
@@ -247,7 +251,7 @@ def test_review_leaves_the_garbage_collector_as_it_found_it():
 
 
 def test_texts_linted_once_give_the_same_findings_as_linting_each(tmp_path, monkeypatch):
-    import linter.review
+    import linter.review.run
 
     lines = []
     for day in range(1, 29):
@@ -257,7 +261,7 @@ def test_texts_linted_once_give_the_same_findings_as_linting_each(tmp_path, monk
     path = tmp_path / "chat.txt"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     cached = review_json(path, "--me", "Sam")
-    monkeypatch.setattr(linter.review, "CACHE_TEXTS", 0)
+    monkeypatch.setattr(linter.review.run, "CACHE_TEXTS", 0)
     assert review_json(path, "--me", "Sam") == cached
     assert cached["summary"]["by_category"]["miss-me"] == 28
 

@@ -19,12 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from linter import server as srv
-from linter.cli import UserError
+from linter import check
+from linter.errors import MsglintError
+from linter.server import client, daemon, listener, paths, wire
 from linter.config import Settings
 from linter.findings import Severity
 
-pytestmark = pytest.mark.skipif(not srv.HAS_UNIX_SOCKETS, reason="the server needs Unix domain sockets")
+pytestmark = pytest.mark.skipif(not paths.HAS_UNIX_SOCKETS, reason="the server needs Unix domain sockets")
 
 PY = sys.executable
 NOON = "2026-11-23T14:00"
@@ -62,7 +63,7 @@ def _wait_ready(path: Path, proc: subprocess.Popen | None = None, limit: float =
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
             pytest.fail(f"server exited with {proc.returncode}: {proc.stderr.read() if proc.stderr else ''}")
-        info = srv.ping(path, timeout=1.0)
+        info = client.ping(path, timeout=1.0)
         if info is not None:
             return info
         time.sleep(0.05)
@@ -104,14 +105,14 @@ def _raw(path: Path, payload: bytes) -> dict:
             s.shutdown(socket.SHUT_WR)
         except OSError:
             pass  # the server may answer (and close) before reading everything
-        return json.loads(srv.read_frame(s, srv.MAX_REPLY))
+        return json.loads(wire.read_frame(s, wire.MAX_REPLY))
 
 
-def _job(texts, **settings) -> srv.Job:
-    return srv.Job(tuple(texts), Settings().with_overrides(**settings), datetime.fromisoformat(NOON))
+def _job(texts, **settings) -> check.Job:
+    return check.Job(tuple(texts), Settings().with_overrides(**settings), datetime.fromisoformat(NOON))
 
 
-def _dicts(outcome: srv.Outcome) -> list[list[dict]]:
+def _dicts(outcome: check.Outcome) -> list[list[dict]]:
     return [[f.to_dict() for f in found] for found in outcome.findings]
 
 
@@ -126,26 +127,26 @@ def test_socket_is_user_only(served):
 def test_default_socket_path_is_private(tmp_path, monkeypatch):
     runtime = tmp_path / "run"
     runtime.mkdir(mode=0o700)
-    assert srv.default_socket_path({"XDG_RUNTIME_DIR": str(runtime)}) == runtime / "msglint" / "msglint.sock"
-    fallback = srv.default_socket_path({})
+    assert paths.default_socket_path({"XDG_RUNTIME_DIR": str(runtime)}) == runtime / "msglint" / "msglint.sock"
+    fallback = paths.default_socket_path({})
     assert fallback == Path(tempfile.gettempdir()) / f"msglint-{os.getuid()}" / "msglint.sock"
     # a relative or missing XDG_RUNTIME_DIR is ignored, as the XDG spec asks
-    assert srv.default_socket_path({"XDG_RUNTIME_DIR": "run"}) == fallback
-    assert srv.default_socket_path({"XDG_RUNTIME_DIR": str(tmp_path / "nope")}) == fallback
+    assert paths.default_socket_path({"XDG_RUNTIME_DIR": "run"}) == fallback
+    assert paths.default_socket_path({"XDG_RUNTIME_DIR": str(tmp_path / "nope")}) == fallback
 
     mine = runtime / "msglint"
-    srv.ensure_private_dir(mine, create=True)
+    paths.ensure_private_dir(mine, create=True)
     assert stat.S_IMODE(os.lstat(mine).st_mode) == 0o700
     os.chmod(mine, 0o755)  # loosened by someone: tightened again when we create
-    with pytest.raises(srv.PrivateDirError, match="accessible to other users"):
-        srv.ensure_private_dir(mine, create=False)
-    srv.ensure_private_dir(mine, create=True)
+    with pytest.raises(paths.PrivateDirError, match="accessible to other users"):
+        paths.ensure_private_dir(mine, create=False)
+    paths.ensure_private_dir(mine, create=True)
     assert stat.S_IMODE(os.lstat(mine).st_mode) == 0o700
 
     link = tmp_path / "link"
     link.symlink_to(mine)
-    with pytest.raises(srv.PrivateDirError, match="not a directory"):
-        srv.ensure_private_dir(link, create=True)
+    with pytest.raises(paths.PrivateDirError, match="not a directory"):
+        paths.ensure_private_dir(link, create=True)
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to create a directory owned by another user")
@@ -153,8 +154,8 @@ def test_directory_of_another_user_is_refused(tmp_path):
     other = tmp_path / "msglint-trap"
     other.mkdir(mode=0o700)
     os.chown(other, 65534, 65534)
-    with pytest.raises(srv.PrivateDirError, match="owned by uid 65534"):
-        srv.ensure_private_dir(other, create=True)
+    with pytest.raises(paths.PrivateDirError, match="owned by uid 65534"):
+        paths.ensure_private_dir(other, create=True)
 
 
 # -- the protocol -----------------------------------------------------------------------------
@@ -174,10 +175,10 @@ def test_settings_round_trip_every_field(tmp_path):
         repeat_similarity=90,
         config_path=tmp_path / "msglint.toml",
     )
-    wire = json.loads(json.dumps(srv.settings_to_wire(settings)))
-    assert srv.settings_from_wire(wire) == settings
+    sent = json.loads(json.dumps(wire.settings_to_wire(settings)))
+    assert wire.settings_from_wire(sent) == settings
     with pytest.raises(ValueError, match="unknown settings"):
-        srv.settings_from_wire({**wire, "surprise": 1})
+        wire.settings_from_wire({**sent, "surprise": 1})
 
 
 def test_malformed_requests_get_an_error_and_the_server_keeps_serving(served):
@@ -192,7 +193,7 @@ def test_malformed_requests_get_an_error_and_the_server_keeps_serving(served):
         b'{"v": 1, "op": "lint", "client": "0.0.1", "texts": ["hi"]}\n': "the running server is msglint",
         b"": "not JSON",
     }
-    lint = srv.job_to_wire(_job(["hi"]))
+    lint = wire.job_to_wire(_job(["hi"]))
     bad[json.dumps({**lint, "texts": "hi"}).encode() + b"\n"] = "'texts' must be a list"
     bad[json.dumps({**lint, "now": "tomorrow"}).encode() + b"\n"] = "'now' must be an ISO date-time"
     bad[json.dumps({**lint, "settings": {"disable": {"$bogus": 1}}}).encode() + b"\n"] = "bad settings"
@@ -200,12 +201,12 @@ def test_malformed_requests_get_an_error_and_the_server_keeps_serving(served):
         reply = _raw(path, payload)
         assert reply["v"] == 1 and reply["ok"] is False, payload
         assert expected in reply["error"], (payload, reply)
-        assert srv.ping(path) is not None
+        assert client.ping(path) is not None
     # oversized: rejected with a reply, without reading it all, and the server lives on
-    reply = _raw(path, b'{"v": 1, "op": "lint", "texts": ["' + b"a" * (srv.MAX_REQUEST + 10) + b'"]}\n')
+    reply = _raw(path, b'{"v": 1, "op": "lint", "texts": ["' + b"a" * (wire.MAX_REQUEST + 10) + b'"]}\n')
     assert reply["ok"] is False and "too large" in reply["error"]
-    assert srv.ping(path) is not None
-    assert srv.ping(path)["ok"] is True
+    assert client.ping(path) is not None
+    assert client.ping(path)["ok"] is True
 
 
 def test_a_silent_client_gets_a_timeout_reply_not_a_stuck_worker(short_dir):
@@ -217,8 +218,8 @@ def test_a_silent_client_gets_a_timeout_reply_not_a_stuck_worker(short_dir):
             s.settimeout(60)
             s.connect(str(path))
             s.sendall(b'{"v": 1, "op": "pi')  # and then nothing more
-            assert "no complete request within 0.2 s" in json.loads(srv.read_frame(s, srv.MAX_REPLY))["error"]
-        assert srv.ping(path)["ok"] is True
+            assert "no complete request within 0.2 s" in json.loads(wire.read_frame(s, wire.MAX_REPLY))["error"]
+        assert client.ping(path)["ok"] is True
     finally:
         server.stop()
         thread.join(30)
@@ -226,21 +227,21 @@ def test_a_silent_client_gets_a_timeout_reply_not_a_stuck_worker(short_dir):
 
 def test_concurrent_clients_get_the_in_process_findings(served):
     path, _ = served
-    expected = [_dicts(srv.run_job(_job([text]))) for text in DRAFTS]
+    expected = [_dicts(check.run_job(_job([text]))) for text in DRAFTS]
     assert any(expected), "the drafts should raise findings"
     assert "miss-me" in {f["category"] for f in expected[0][0]}
     got: dict[int, list] = {}
     errors: list[BaseException] = []
 
-    def client(i: int) -> None:
+    def one_client(i: int) -> None:
         try:
             for _ in range(3):
-                outcome = srv.lint_via_server(_job([DRAFTS[i]]), path)
+                outcome = client.lint_via_server(_job([DRAFTS[i]]), path)
                 got.setdefault(i, []).append(_dicts(outcome))
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(len(DRAFTS))]
+    threads = [threading.Thread(target=one_client, args=(i,)) for i in range(len(DRAFTS))]
     for t in threads:
         t.start()
     for t in threads:
@@ -255,11 +256,11 @@ def test_the_server_lints_with_the_settings_and_clock_it_is_sent(served):
     draft = ["do you miss me?"]
 
     def cats(job):
-        return {f.category for f in srv.lint_via_server(job, path).findings[0]}
+        return {f.category for f in client.lint_via_server(job, path).findings[0]}
 
     assert "miss-me" in cats(_job(draft))
     assert "miss-me" not in cats(_job(draft, disable=frozenset({"miss-me"})))
-    late = srv.Job(tuple(draft), Settings(), datetime(2026, 11, 23, 2, 10))
+    late = check.Job(tuple(draft), Settings(), datetime(2026, 11, 23, 2, 10))
     assert "late-night" in cats(late)
     assert "late-night" not in cats(_job(draft))
     assert "too-soon" in cats(_job(draft, no_contact_until=date(2026, 12, 20)))
@@ -283,12 +284,12 @@ def test_check_through_the_server_matches_in_process(served, tmp_path):
         ["check", "a.txt", "--now", NOON, "--history", "chat.txt", "--me", "Bob"],  # a one-line error
         ["clipboard", "--no-notify", "--from-file", "b.txt", "--now", "2026-11-23T02:10", "--history", "chat.txt", "--me", "Alex"],
     ]
-    before = srv.ping(path)["requests"]
+    before = client.ping(path)["requests"]
     for args in runs:
         via = _msglint([*args, "--socket", str(path)], tmp_path)
         local = _msglint([*args, "--no-server"], tmp_path)
         assert (via.returncode, via.stdout, via.stderr) == (local.returncode, local.stdout, local.stderr), args
-    assert srv.ping(path)["requests"] - before >= len(runs) + 1  # the checks went through it
+    assert client.ping(path)["requests"] - before >= len(runs) + 1  # the checks went through it
 
     first = json.loads(_msglint([*runs[0], "--socket", str(path)], tmp_path).stdout)
     assert {"miss-me"} <= {f["category"] for f in first if f["path"] == "a.txt"}
@@ -326,14 +327,14 @@ def test_stale_socket_is_replaced_a_live_one_kept_and_sigterm_cleans_up(short_di
     first = _start(path, short_dir)
     first.send_signal(signal.SIGKILL)
     first.wait(30)
-    assert path.exists() and srv.probe(path) == "stale"  # the crash left its socket behind
+    assert path.exists() and paths.probe(path) == "stale"  # the crash left its socket behind
 
     second = _start(path, short_dir)
     try:
-        assert srv.ping(path)["pid"] == second.pid
+        assert client.ping(path)["pid"] == second.pid
         again = _msglint(["serve", "--socket", str(path)], short_dir)
         assert again.returncode == 0 and "already running" in again.stdout
-        assert srv.ping(path)["pid"] == second.pid  # not stolen
+        assert client.ping(path)["pid"] == second.pid  # not stolen
         status = _msglint(["serve", "--status", "--socket", str(path)], short_dir)
         assert status.returncode == 0 and f"pid {second.pid}" in status.stdout
 
@@ -370,7 +371,7 @@ def _as_nobody(path: Path, payload: bytes) -> bytes:
                     s.shutdown(socket.SHUT_WR)
                 except OSError:
                     pass  # refused before reading: the reply is still there to read
-                os.write(write_fd, srv.read_frame(s, 1 << 20))
+                os.write(write_fd, wire.read_frame(s, 1 << 20))
         except BaseException as exc:  # noqa: BLE001 - reported to the parent as text
             os.write(write_fd, repr(exc).encode())
         os._exit(0)
@@ -381,9 +382,9 @@ def _as_nobody(path: Path, payload: bytes) -> bytes:
     return data
 
 
-def _thread_server(path: Path) -> tuple[srv.Server, threading.Thread]:
+def _thread_server(path: Path) -> tuple[listener.Server, threading.Thread]:
     """A real server without spaCy (ping and stop need none)."""
-    server = srv.make_server(path)
+    server = daemon.make_server(path)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     return server, thread
@@ -411,7 +412,7 @@ def test_other_users_are_refused_even_if_the_socket_is_opened_up(short_dir):
         os.chmod(path, 0o666)
         reply = json.loads(_as_nobody(path, b'{"v": 1, "op": "ping"}\n'))
         assert reply["ok"] is False and "permission denied" in reply["error"]
-        assert srv.ping(path)["ok"] is True  # its own user still gets answers
+        assert client.ping(path)["ok"] is True  # its own user still gets answers
     finally:
         server.stop()
         thread.join(30)
@@ -421,7 +422,7 @@ def test_daemon_detaches_and_stops(short_dir):
     path = short_dir / "s.sock"
     out = _msglint(["serve", "--daemon", "--socket", str(path)], short_dir)
     assert out.returncode == 0 and "started" in out.stdout, out.stderr
-    info = srv.ping(path)
+    info = client.ping(path)
     try:
         assert info["pid"] != os.getpid()
         assert os.getsid(info["pid"]) != os.getsid(0)  # its own session: no terminal can stop it
@@ -457,28 +458,28 @@ def test_rule_files_edited_while_the_server_runs_take_effect(served, tmp_path):
     job = _job(["i see you read it"], rules_dirs=(rules,))
 
     def severities():
-        return [(f.rule, str(f.severity)) for f in srv.lint_via_server(job, path).findings[0]]
+        return [(f.rule, str(f.severity)) for f in client.lint_via_server(job, path).findings[0]]
 
     assert ("my-read-receipts", "warning") in severities()
     mine.write_text(RULE.format(severity="error") + "\n")  # another size: a new stamp even within one mtime tick
     assert ("my-read-receipts", "error") in severities()
     mine.write_text(RULE.format(severity="loud"))
-    with pytest.raises(UserError, match="mine.yaml: rule my-read-receipts: field 'severity'"):
-        srv.lint_via_server(job, path)
+    with pytest.raises(MsglintError, match="mine.yaml: rule my-read-receipts: field 'severity'"):
+        client.lint_via_server(job, path)
 
 
 def test_time_aware_options_are_validated():
-    with pytest.raises(UserError, match="--history needs --me"):
-        srv.make_job(["hi"], Settings(), now=None, history_path="chat.txt", me=None, input_format=None)
-    with pytest.raises(UserError, match="--me and --input-format go with --history"):
-        srv.make_job(["hi"], Settings(), now=None, history_path=None, me="Alex", input_format=None)
-    job = srv.make_job(["hi"], Settings(), now=None, history_path="chat.txt", me="Alex", input_format="whatsapp")
+    with pytest.raises(MsglintError, match="--history needs --me"):
+        check.make_job(["hi"], Settings(), now=None, history_path="chat.txt", me=None, input_format=None)
+    with pytest.raises(MsglintError, match="--me and --input-format go with --history"):
+        check.make_job(["hi"], Settings(), now=None, history_path=None, me="Alex", input_format=None)
+    job = check.make_job(["hi"], Settings(), now=None, history_path="chat.txt", me="Alex", input_format="whatsapp")
     assert job.now is not None and job.now.tzinfo is None  # the local clock at check time
     assert Path(job.history.path).is_absolute() and job.history.shown == "chat.txt"
 
 
 def test_a_draft_too_large_for_the_server_is_linted_in_process(tmp_path):
-    job = _job(["word " * (srv.MAX_REQUEST // 5 + 1)])
-    with pytest.raises(srv.ServerUnavailable) as caught:
-        srv.lint_via_server(job, tmp_path / "never-contacted.sock")
+    job = _job(["word " * (wire.MAX_REQUEST // 5 + 1)])
+    with pytest.raises(client.ServerUnavailable) as caught:
+        client.lint_via_server(job, tmp_path / "never-contacted.sock")
     assert caught.value.quiet and "too large" in str(caught.value)

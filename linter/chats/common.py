@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, Union
 
-from linter.messages import Message
+from ..errors import MsglintError
+from ..messages import Message
 
 HEAD_BYTES = 8192
 
@@ -23,7 +24,7 @@ FORMATS: tuple[str, ...] = (
 _BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-class ChatImportError(Exception):
+class ChatImportError(MsglintError):
     """Input that cannot be imported at all. `str()` is one line meant for the user."""
 
 

