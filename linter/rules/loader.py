@@ -151,17 +151,13 @@ def load_rules(directories: Iterable[Path], vocabulary: dict[str, dict]) -> list
 
 
 def read_yaml(path: Path) -> Any:
-    """A rule file's data: from the built-in snapshot when the file is unchanged (fast),
-    else parsed from YAML. Errors are one line naming the file."""
-    from .snapshot import _MISSING, cached
-
+    """A rule file's data, parsed from YAML. Errors are one line naming the file."""
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
     except OSError as exc:
         raise RuleFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    data = cached(path, raw)
-    return parse_yaml(path, raw) if data is _MISSING else data
+    return parse_yaml(path, raw)
 
 
 def parse_yaml(path: Path, raw: bytes) -> Any:
@@ -169,9 +165,11 @@ def parse_yaml(path: Path, raw: bytes) -> Any:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RuleFileError(f"{path}: not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})") from None
-    import yaml  # only when a file is not in the snapshot: PyYAML is slow to load and run
+    import yaml  # imported on first use: start-up pays for it only when rules are read
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when built with libyaml
+    # The C parser when PyYAML is built with libyaml (its wheels are): the built-in rules
+    # then parse in a few tens of milliseconds, so start-up needs no cache of them.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         return yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
