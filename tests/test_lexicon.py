@@ -222,10 +222,24 @@ def test_a_flag_example_may_mark_its_span_in_brackets(tmp_path, vocabulary):
 # The built-in rule files (with the lexicon and the context rules) were 470,920 bytes
 # before the lexicon and the compact forms. This guard keeps them from growing back: a new
 # rule should reuse the lexicon rather than spell its lists out again.
-RULE_BYTES_BUDGET = 330_000
+RULE_BYTES_BUDGET = 325_000
 
 
 def test_rule_files_stay_within_their_size_budget():
     root = builtin_dir()
     total = sum(p.stat().st_size for p in [*root.glob("*.yaml"), *(root / "context").glob("*.yaml")])
     assert total <= RULE_BYTES_BUDGET, f"rule files are {total:,} bytes, over the {RULE_BYTES_BUDGET:,} budget"
+
+
+def test_the_example_rule_in_the_docs_loads(tmp_path, vocabulary):
+    from conftest import REPO
+
+    doc = (REPO / "docs" / "writing-rules.md").read_text(encoding="utf-8")
+    example = re.search(r"```yaml\n(.*?)```", doc, re.S)[1]
+    path = tmp_path / "doc.yaml"
+    path.write_text(example, encoding="utf-8")
+    [rule] = load_file(path, vocabulary)
+    assert rule.source.title == "How to Get Your Ex to Talk to You Again?"
+    assert rule.dependency[0][2]["RIGHT_ATTRS"]["NORM"] == {"IN": ["me", "us"]}
+    assert rule.tokens == [[{"NORM": "you"}, {"LOWER": "owe"}, {"NORM": "me"}]]
+    assert [(e.text, e.span) for e in rule.flag_examples] == [("do you miss me?", "you miss me"), ("do u miss us at all", None)]
