@@ -17,6 +17,7 @@ from linter.rules.loader import (
     load_file,
     load_lexicon,
     load_rules,
+    parse_yaml,
 )
 
 RULE = """\
@@ -243,3 +244,49 @@ def test_the_example_rule_in_the_docs_loads(tmp_path, vocabulary):
     assert rule.dependency[0][2]["RIGHT_ATTRS"]["NORM"] == {"IN": ["me", "us"]}
     assert rule.tokens == [[{"NORM": "you"}, {"LOWER": "owe"}, {"NORM": "me"}]]
     assert [(e.text, e.span) for e in rule.flag_examples] == [("do you miss me?", "you miss me"), ("do u miss us at all", None)]
+
+
+def test_rule_files_read_as_yaml_safe_load_reads_them():
+    """The loader builds YAML data its own (faster) way, with libyaml when PyYAML has it; it
+    must read every built-in file exactly as the pure-Python yaml.safe_load does (the two
+    parsers differ on some flow-style corners, such as a "?" inside a plain scalar)."""
+    import json
+
+    import yaml
+
+    root = builtin_dir()
+    for path in sorted([*root.glob("*.yaml"), *(root / "context").glob("*.yaml")]):
+        raw = path.read_bytes()
+        expected = yaml.load(raw.decode("utf-8"), Loader=yaml.SafeLoader)
+        assert json.dumps(parse_yaml(path, raw)) == json.dumps(expected), path.name
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: [1, -2, 2.5, .inf, 0x1f, 1_000, null, ~, '', true, 'true', yes, No, OFF, on, 2001-12-14, y, n]",
+        "x: &a {b: 1}\ny: *a\nz: {<<: *a, c: 2}",
+        "!!str 12",
+        "a: !!int '3'",
+        "1: a\nnull: b\n",
+        "a: |\n  x\n  y\nb:\n",
+        "",
+    ],
+)
+def test_yaml_values_are_those_of_safe_load(text):
+    import yaml
+
+    got, expected = parse_yaml(Path("t.yaml"), text.encode()), yaml.safe_load(text)
+    assert got == expected and repr(got) == repr(expected)
+
+
+def test_yaml_that_safe_load_refuses_is_a_rule_file_error():
+    import yaml
+
+    for text in ("? [a, b]\n: c\n", "a: !!python/name:os.system x\n", "a: [1, 2\n"):
+        with pytest.raises(yaml.YAMLError):
+            yaml.safe_load(text)
+        with pytest.raises(RuleFileError, match="invalid YAML"):
+            parse_yaml(Path("t.yaml"), text.encode())
+    with pytest.raises(RuleFileError, match="alias"):
+        parse_yaml(Path("t.yaml"), b"a: &x [1, *x]\n")

@@ -7,7 +7,9 @@ Rule files are spaCy patterns plus a few compact forms, all expanded here at loa
 that the engine sees plain spaCy patterns (docs/writing-rules.md describes them):
 
 - `$name` names a word class from `lexicons.yaml`; a word list may mix classes and words;
+- `$name` in place of a token of a pattern is a named token from `lexicons.yaml`;
 - `{ATTR: [words]}` / `{ATTR: $name}` in a pattern means `{ATTR: {IN: ...}}`;
+- a dependency node may be one pair: `{verb: ATTRS}`, `{verb > subject: ATTRS}`;
 - a file's `defaults:` give `severity`, `source`, `when` and `unless` to rules without them;
 - a flag example written as a string may mark its expected span in [brackets].
 """
@@ -167,16 +169,73 @@ def parse_yaml(path: Path, raw: bytes) -> Any:
         raise RuleFileError(f"{path}: not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})") from None
     import yaml  # imported on first use: start-up pays for it only when rules are read
 
-    # The C parser when PyYAML is built with libyaml (its wheels are): the built-in rules
-    # then parse in a few tens of milliseconds, so start-up needs no cache of them.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(text, Loader=loader)
+        return _load_yaml(text)
+    except RecursionError:
+        raise RuleFileError(f"{path}: invalid YAML: an alias refers to the node that holds it") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise RuleFileError(f"{path}:{where}: invalid YAML: {problem}") from None
+
+
+def _load_yaml(text: str) -> Any:
+    """`yaml.safe_load(text)`, the same data, built faster.
+
+    Start-up parses every built-in rule file (there is no cache of them), and PyYAML's
+    generic constructor costs more than its parser. So the document is composed with
+    libyaml when PyYAML has it (as its wheels do), and the plain strings, lists and
+    mappings rule files are made of are built directly; every other node (numbers,
+    booleans, nulls, merge keys, explicit tags) goes through PyYAML's SafeConstructor as
+    before. The resolver's per-scalar regex checks are skipped for scalars that cannot
+    be anything but a string (quoted, or starting with a character no implicit type
+    starts with). tests/test_lexicon.py checks the result against yaml.safe_load."""
+    loader = _yaml_loader()(text)
+    try:
+        node = loader.get_single_node()
+        return None if node is None else _build(node, loader)
+    finally:
+        loader.dispose()
+
+
+def _build(node: Any, loader: Any) -> Any:
+    tag = node.tag
+    if tag == _STR and type(node) is _ScalarNode:
+        return node.value
+    if tag == _SEQ and type(node) is _SequenceNode:
+        return [_build(item, loader) for item in node.value]
+    if tag == _MAP and type(node) is _MappingNode and all(k.tag == _STR and type(k) is _ScalarNode for k, _ in node.value):
+        return {_build(key, loader): _build(value, loader) for key, value in node.value}
+    return loader.construct_object(node, deep=True)
+
+
+_STR, _SEQ, _MAP, _MERGE = (f"tag:yaml.org,2002:{t}" for t in ("str", "seq", "map", "merge"))
+_LOADER = _ScalarNode = _SequenceNode = _MappingNode = None
+
+
+def _yaml_loader() -> type:
+    global _LOADER, _ScalarNode, _SequenceNode, _MappingNode
+    if _LOADER is None:
+        import yaml
+        from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+        from yaml.resolver import Resolver
+
+        _ScalarNode, _SequenceNode, _MappingNode = ScalarNode, SequenceNode, MappingNode
+
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        resolvers = base.yaml_implicit_resolvers
+        first_chars = frozenset(c for c in resolvers if c)  # what a number, bool, null... can start with
+
+        class Loader(base):  # type: ignore[misc, valid-type]
+            def resolve(self, kind, value, implicit):  # noqa: ANN001, ANN202
+                if kind is ScalarNode and (not implicit[0] or (value and value[0] not in first_chars)):
+                    return _STR  # what Resolver.resolve returns for these, minus its regex checks
+                return Resolver.resolve(self, kind, value, implicit)
+
+        # The shortcut holds only for resolvers keyed by first character, as PyYAML's are.
+        _LOADER = Loader if None not in resolvers and not base.yaml_path_resolvers else base
+    return _LOADER
 
 
 def load_file(path: Path, vocabulary: dict[str, dict], lexicon: Lexicon | None = None) -> list[Rule]:
