@@ -218,6 +218,18 @@ def test_a_flag_example_may_mark_its_span_in_brackets(tmp_path, vocabulary):
             load_file(file, vocabulary)
 
 
+def test_examples_may_be_a_block_of_lines(tmp_path, vocabulary):
+    file = write_rule(tmp_path, '{phrases: ["call me"]}')
+    text = file.read_text(encoding="utf-8").replace(
+        '    examples: {flag: ["call me"], pass: ["hi"]}\n',
+        '    examples:\n      flag: |\n        please [call me]\n\n        call me, she said "now"\n      pass: |\n        hi: there\n',
+    )
+    file.write_text(text, encoding="utf-8")
+    [rule] = load_file(file, vocabulary)
+    assert [(e.text, e.span) for e in rule.flag_examples] == [("please call me", "call me"), ('call me, she said "now"', None)]
+    assert [e.text for e in rule.pass_examples] == ["hi: there"]
+
+
 # -- the size budget ------------------------------------------------------------------
 
 # The built-in rule files (with the lexicon and the context rules) were 470,920 bytes

@@ -11,7 +11,8 @@ that the engine sees plain spaCy patterns (docs/writing-rules.md describes them)
 - `{ATTR: [words]}` / `{ATTR: $name}` in a pattern means `{ATTR: {IN: ...}}`;
 - a dependency node may be one pair: `{verb: ATTRS}`, `{verb > subject: ATTRS}`;
 - a file's `defaults:` give `severity`, `source`, `when` and `unless` to rules without them;
-- a flag example written as a string may mark its expected span in [brackets].
+- examples may be a block of text, one per line; a flag example written as a string may
+  mark its expected span in [brackets].
 """
 
 from __future__ import annotations
@@ -347,8 +348,8 @@ def _rule(path: Path, index: int, raw: Any, defaults: dict, vocabulary: dict[str
     examples = raw.get("examples")
     if not isinstance(examples, dict):
         raise fail("examples", "required, a mapping with 'flag' and 'pass' lists")
-    flag = [_example(e, fail, "examples.flag", marked=True) for e in _list(examples.get("flag"), fail, "examples.flag")]
-    passing = [_example(e, fail, "examples.pass") for e in _list(examples.get("pass"), fail, "examples.pass")]
+    flag = [_example(e, fail, "examples.flag", marked=True) for e in _examples(examples.get("flag"), fail, "examples.flag")]
+    passing = [_example(e, fail, "examples.pass") for e in _examples(examples.get("pass"), fail, "examples.pass")]
     if not flag:
         raise fail("examples.flag", "at least one example that must flag is required")
     if not passing:
@@ -397,6 +398,14 @@ def _pattern_list(value: Any, fail, field: str) -> list[list[dict]]:
         if not isinstance(pattern, list) or not pattern or not all(isinstance(t, dict) or _is_reference(t) for t in pattern):
             raise fail(f"{field}[{i}]", "expected a non-empty list of token/node mappings (or $name tokens)")
     return patterns
+
+
+def _examples(value: Any, fail, field: str) -> list:
+    """A list of examples, or a block of text holding one example per line (blank lines
+    are skipped): no quoting needed, but no example that spans lines either."""
+    if isinstance(value, str):
+        return [line.strip() for line in value.splitlines() if line.strip()]
+    return _list(value, fail, field)
 
 
 def _example(value: Any, fail, field: str, marked: bool = False) -> Example:
