@@ -10,6 +10,7 @@ that the engine sees plain spaCy patterns (docs/writing-rules.md describes them)
 - `$name` in place of a token of a pattern is a named token from `lexicons.yaml`;
 - `{ATTR: [words]}` / `{ATTR: $name}` in a pattern means `{ATTR: {IN: ...}}`;
 - a dependency node may be one pair: `{verb: ATTRS}`, `{verb > subject: ATTRS}`;
+- patterns sharing their first tokens may be written once: `{prefix: [...], then: [...]}`;
 - a file's `defaults:` give `severity`, `source`, `when` and `unless` to rules without them;
 - examples may be a block of text, one per line; a flag example written as a string may
   mark its expected span in [brackets].
@@ -304,10 +305,10 @@ def _rule(path: Path, index: int, raw: Any, defaults: dict, vocabulary: dict[str
     for key in match:
         if key not in ("dependency", "tokens", "phrases", "check", "params"):
             raise fail(f"match.{key}", "unknown (expected dependency, tokens, phrases, check, params)")
-    dependency = _pattern_list(match.get("dependency"), fail, "match.dependency")
-    tokens = _pattern_list(match.get("tokens"), fail, "match.tokens")
-    dependency = [[_node(n, lexicon, fail, f"match.dependency[{i}]") for n in p] for i, p in enumerate(dependency)]
-    tokens = [[_token(t, lexicon, fail, f"match.tokens[{i}]") for t in p] for i, p in enumerate(tokens)]
+    dependency, dep_labels = _pattern_list(match.get("dependency"), fail, "match.dependency")
+    tokens, token_labels = _pattern_list(match.get("tokens"), fail, "match.tokens")
+    dependency = [[_node(n, lexicon, fail, label) for n in p] for p, label in zip(dependency, dep_labels)]
+    tokens = [[_token(t, lexicon, fail, label) for t in p] for p, label in zip(tokens, token_labels)]
     phrases = match.get("phrases") or []
     if not isinstance(phrases, list) or not all(isinstance(p, str) and p.strip() for p in phrases):
         raise fail("match.phrases", "expected a list of strings")
@@ -392,12 +393,31 @@ def _list(value: Any, fail, field: str) -> list:
     return value
 
 
-def _pattern_list(value: Any, fail, field: str) -> list[list[dict]]:
-    patterns = _list(value, fail, field)
-    for i, pattern in enumerate(patterns):
-        if not isinstance(pattern, list) or not pattern or not all(isinstance(t, dict) or _is_reference(t) for t in pattern):
-            raise fail(f"{field}[{i}]", "expected a non-empty list of token/node mappings (or $name tokens)")
-    return patterns
+def _pattern_list(value: Any, fail, field: str) -> tuple[list[list], list[str]]:
+    """The patterns of a `tokens` or `dependency` list, and the field label of each. An
+    item is a pattern, or a family of patterns sharing their first tokens (nodes):
+    `{prefix: [A, B], then: [[C], [D, E]]}` is the patterns [A, B, C] and [A, B, D, E]."""
+    patterns: list[list] = []
+    labels: list[str] = []
+
+    def pattern(p: Any, label: str) -> list:
+        if not isinstance(p, list) or not p or not all(isinstance(t, dict) or _is_reference(t) for t in p):
+            raise fail(label, "expected a non-empty list of token/node mappings (or $name tokens)")
+        return p
+
+    for i, item in enumerate(_list(value, fail, field)):
+        label = f"{field}[{i}]"
+        if isinstance(item, dict):
+            if set(item) != {"prefix", "then"} or not isinstance(item["then"], list) or not item["then"]:
+                raise fail(label, "a family of patterns is a mapping {prefix: [tokens], then: [patterns]}")
+            prefix = pattern(item["prefix"], f"{label}.prefix")
+            for k, rest in enumerate(item["then"]):
+                patterns.append(prefix + pattern(rest, f"{label}.then[{k}]"))
+                labels.append(f"{label}.then[{k}]")
+        else:
+            patterns.append(pattern(item, label))
+            labels.append(label)
+    return patterns, labels
 
 
 def _examples(value: Any, fail, field: str) -> list:
