@@ -140,6 +140,7 @@ def test_a_literal_list_is_kept_as_written(tmp_path, vocabulary):
         ("{tokens: [[LOWER: $adverbs]]}", "match.tokens[0]", "$adverbs is a named token, not a word class"),
         ("{dependency: [[verb: {LEMMA: $nope}]]}", "match.dependency[0]", "unknown word class $nope"),
         ("{dependency: [[verb: {LEMMA: call}, verb x: {DEP: dobj}]]}", "match.dependency[0]", "write a node as"),
+        ("{dependency: [[RIGHT_ATTR: {LEMMA: call}]]}", "match.dependency[0]", "write a node as"),
     ],
 )
 def test_an_unknown_or_misused_reference_is_a_one_line_error(tmp_path, vocabulary, match, field, problem):

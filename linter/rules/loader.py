@@ -32,6 +32,7 @@ VOCABULARY_FILE = "categories.yaml"
 LEXICON_FILE = "lexicons.yaml"
 RULE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CLASS_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+NODE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")  # a dependency node written in the one-pair form
 # A reference to a word class: "$" and a class name. Anything else is a literal word
 # (so "$" alone, or "$20", stays a word).
 REFERENCE = re.compile(r"^\$([a-z][a-z0-9_]*)$")
@@ -513,12 +514,12 @@ def _node(node: dict, lexicon: Lexicon, fail, field: str) -> dict:
         (key, attrs), = node.items()
         if isinstance(key, str) and key not in _NODE_FIELDS:
             parts = key.split()
-            if len(parts) == 1:
+            if len(parts) == 1 and NODE_NAME.match(parts[0]):
                 node = {"RIGHT_ID": parts[0], "RIGHT_ATTRS": attrs}
-            elif len(parts) == 3:
+            elif len(parts) == 3 and NODE_NAME.match(parts[0]) and NODE_NAME.match(parts[2]):
                 node = {"LEFT_ID": parts[0], "REL_OP": parts[1], "RIGHT_ID": parts[2], "RIGHT_ATTRS": attrs}
             else:
-                raise fail(field, f"node {key!r}: write a node as {{name: ATTRS}} or {{'left REL_OP name': ATTRS}}")
+                raise fail(field, f"node {key!r}: write a node as {{name: ATTRS}} or {{'left REL_OP name': ATTRS}}, names in lowercase")
     attrs = node.get("RIGHT_ATTRS")
     if not isinstance(attrs, dict):
         return node
