@@ -124,6 +124,15 @@ def test_references_expand_in_tokens_nodes_and_conditions(tmp_path, vocabulary):
     assert rule.unless == [("before_match_has", ["because", "cause", "cuz", "bc", "so"])]
 
 
+def test_a_bare_word_in_a_pattern_is_that_word_in_any_case(tmp_path, vocabulary):
+    path = write_rule(tmp_path, '{tokens: [[how, long, "on", "?", "$", NORM: you]]}')
+    [rule] = load_file(path, vocabulary)
+    assert rule.tokens == [[{"LOWER": w} for w in ("how", "long", "on", "?", "$")] + [{"NORM": "you"}]]
+    write_rule(tmp_path, "{tokens: [[how, on]]}")  # unquoted, YAML reads "on" as true
+    with pytest.raises(RuleFileError, match=r"field 'match.tokens\[0\]': expected a non-empty list of tokens"):
+        load_file(path, vocabulary)
+
+
 def test_a_literal_list_is_kept_as_written(tmp_path, vocabulary):
     path = write_rule(tmp_path, '{tokens: [[{LOWER: {IN: [b, a, b]}}, LOWER: "$", NORM: [x, "$20"]]]}')
     [rule] = load_file(path, vocabulary)
@@ -261,7 +270,7 @@ def test_examples_may_be_a_block_of_lines(tmp_path, vocabulary):
 # The built-in rule files (with the lexicon and the context rules) were 470,920 bytes
 # before the lexicon and the compact forms. This guard keeps them from growing back: a new
 # rule should reuse the lexicon rather than spell its lists out again.
-RULE_BYTES_BUDGET = 315_000
+RULE_BYTES_BUDGET = 310_000
 
 
 def test_rule_files_stay_within_their_size_budget():

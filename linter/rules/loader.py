@@ -7,7 +7,8 @@ Rule files are spaCy patterns plus a few compact forms, all expanded here at loa
 that the engine sees plain spaCy patterns (docs/writing-rules.md describes them):
 
 - `$name` names a word class from `lexicons.yaml`; a word list may mix classes and words;
-- `$name` in place of a token of a pattern is a named token from `lexicons.yaml`;
+- `$name` in place of a token of a pattern is a named token from `lexicons.yaml`, and a
+  bare word is that word in any case (`{LOWER: word}`);
 - `{ATTR: [words]}` / `{ATTR: $name}` in a pattern means `{ATTR: {IN: ...}}`;
 - a dependency node may be one pair: `{verb: ATTRS}`, `{verb > subject: ATTRS}`;
 - patterns sharing their first tokens may be written once: `{prefix: [...], then: [...]}`;
@@ -402,8 +403,8 @@ def _pattern_list(value: Any, fail, field: str) -> tuple[list[list], list[str]]:
     labels: list[str] = []
 
     def pattern(p: Any, label: str) -> list:
-        if not isinstance(p, list) or not p or not all(isinstance(t, dict) or _is_reference(t) for t in p):
-            raise fail(label, "expected a non-empty list of token/node mappings (or $name tokens)")
+        if not isinstance(p, list) or not p or not all(isinstance(t, (dict, str)) for t in p):
+            raise fail(label, "expected a non-empty list of tokens (mappings, $names or words; quote yes/no/on/off/true/false/null and numbers)")
         return p
 
     for i, item in enumerate(_list(value, fail, field)):
@@ -492,9 +493,12 @@ def _spec(spec: dict, lexicon: Lexicon, fail, field: str) -> dict:
 
 
 def _token(token: dict | str, lexicon: Lexicon, fail, field: str) -> dict:
-    """A token of a Matcher pattern: a spec, or `$name` for a named token of the lexicon."""
+    """A token of a Matcher pattern: a spec, `$name` for a named token of the lexicon, or
+    a bare word, which matches that word in any case: `back` is `{LOWER: back}`."""
     if isinstance(token, dict):
         return _spec(token, lexicon, fail, field)
+    if not _is_reference(token):
+        return {"LOWER": token}
     spec = lexicon.get(token[1:])
     if spec is None:
         raise fail(field, f"unknown token {token} (not in {LEXICON_FILE})")
