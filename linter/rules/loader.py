@@ -3,8 +3,8 @@
 Every mistake in a rule file is reported as one line naming the file, the rule and the
 field, because rule files are written by people (us and users with `--rules DIR`).
 
-Rule files are spaCy patterns plus a few compact forms, all expanded here at load time so
-that the engine sees plain spaCy patterns (docs/writing-rules.md describes them):
+Rule files are spaCy patterns plus a few compact forms, all expanded at load time (by
+`compact.py`) so that the engine sees plain spaCy patterns (docs/writing-rules.md):
 
 - `$name` names a word class from `lexicons.yaml`; a word list may mix classes and words;
 - `$name` in place of a token of a pattern is a named token from `lexicons.yaml`, and a
@@ -23,30 +23,22 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..errors import MsglintError
 from ..findings import Severity
 from .checks import CHECKS
-from .model import Condition, Example, Rule, Source
-from .predicates import ARGUMENTS, PREDICATES
+from .compact import LEXICON_FILE, REFERENCE, Lexicon, _conditions, _example, _examples, _is_reference, _node, _pattern_list, _spec, _token, _words
+from .model import Rule, Source
+from .yamlfile import RuleFileError, parse_yaml, read_yaml
+
+__all__ = ["RuleFileError", "builtin_dir", "load_file", "load_lexicon", "load_rules", "load_vocabulary", "parse_yaml", "read_yaml"]
 
 
 VOCABULARY_FILE = "categories.yaml"
-LEXICON_FILE = "lexicons.yaml"
 RULE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CLASS_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-NODE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")  # a dependency node written in the one-pair form
-# A reference to a word class: "$" and a class name. Anything else is a literal word
-# (so "$" alone, or "$20", stays a word).
-REFERENCE = re.compile(r"^\$([a-z][a-z0-9_]*)$")
 DEFAULTABLE = ("severity", "source", "when", "unless")
 
-# The lexicon: word classes by name (an ordered tuple of distinct words each) and named
-# tokens (a token spec each, its word lists expanded).
-Lexicon = dict[str, "tuple[str, ...] | dict"]
 
 
-class RuleFileError(MsglintError):
-    """A rule file is unreadable or malformed; str() is one line naming file/rule/field."""
 
 
 def builtin_dir() -> Path:
@@ -155,92 +147,6 @@ def load_rules(directories: Iterable[Path], vocabulary: dict[str, dict]) -> list
                 seen[rule.id] = path
                 rules.append(rule)
     return rules
-
-
-def read_yaml(path: Path) -> Any:
-    """A rule file's data, parsed from YAML. Errors are one line naming the file."""
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except OSError as exc:
-        raise RuleFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    return parse_yaml(path, raw)
-
-
-def parse_yaml(path: Path, raw: bytes) -> Any:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise RuleFileError(f"{path}: not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})") from None
-    import yaml  # imported on first use: start-up pays for it only when rules are read
-
-    try:
-        return _load_yaml(text)
-    except RecursionError:
-        raise RuleFileError(f"{path}: invalid YAML: an alias refers to the node that holds it") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise RuleFileError(f"{path}:{where}: invalid YAML: {problem}") from None
-
-
-def _load_yaml(text: str) -> Any:
-    """`yaml.safe_load(text)`, the same data, built faster.
-
-    Start-up parses every built-in rule file (there is no cache of them), and PyYAML's
-    generic constructor costs more than its parser. So the document is composed with
-    libyaml when PyYAML has it (as its wheels do), and the plain strings, lists and
-    mappings rule files are made of are built directly; every other node (numbers,
-    booleans, nulls, merge keys, explicit tags) goes through PyYAML's SafeConstructor as
-    before. The resolver's per-scalar regex checks are skipped for scalars that cannot
-    be anything but a string (quoted, or starting with a character no implicit type
-    starts with). tests/test_lexicon.py checks the result against yaml.safe_load."""
-    loader = _yaml_loader()(text)
-    try:
-        node = loader.get_single_node()
-        return None if node is None else _build(node, loader)
-    finally:
-        loader.dispose()
-
-
-def _build(node: Any, loader: Any) -> Any:
-    tag = node.tag
-    if tag == _STR and type(node) is _ScalarNode:
-        return node.value
-    if tag == _SEQ and type(node) is _SequenceNode:
-        return [_build(item, loader) for item in node.value]
-    if tag == _MAP and type(node) is _MappingNode and all(k.tag == _STR and type(k) is _ScalarNode for k, _ in node.value):
-        return {_build(key, loader): _build(value, loader) for key, value in node.value}
-    return loader.construct_object(node, deep=True)
-
-
-_STR, _SEQ, _MAP, _MERGE = (f"tag:yaml.org,2002:{t}" for t in ("str", "seq", "map", "merge"))
-_LOADER = _ScalarNode = _SequenceNode = _MappingNode = None
-
-
-def _yaml_loader() -> type:
-    global _LOADER, _ScalarNode, _SequenceNode, _MappingNode
-    if _LOADER is None:
-        import yaml
-        from yaml.nodes import MappingNode, ScalarNode, SequenceNode
-        from yaml.resolver import Resolver
-
-        _ScalarNode, _SequenceNode, _MappingNode = ScalarNode, SequenceNode, MappingNode
-
-        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        resolvers = base.yaml_implicit_resolvers
-        first_chars = frozenset(c for c in resolvers if c)  # what a number, bool, null... can start with
-
-        class Loader(base):  # type: ignore[misc, valid-type]
-            def resolve(self, kind, value, implicit):  # noqa: ANN001, ANN202
-                if kind is ScalarNode and (not implicit[0] or (value and value[0] not in first_chars)):
-                    return _STR  # what Resolver.resolve returns for these, minus its regex checks
-                return Resolver.resolve(self, kind, value, implicit)
-
-        # The shortcut holds only for resolvers keyed by first character, as PyYAML's are.
-        _LOADER = Loader if None not in resolvers and not base.yaml_path_resolvers else base
-    return _LOADER
 
 
 def load_file(path: Path, vocabulary: dict[str, dict], lexicon: Lexicon | None = None) -> list[Rule]:
@@ -388,167 +294,3 @@ def _rule(path: Path, index: int, raw: Any, defaults: dict, vocabulary: dict[str
     )
 
 
-def _list(value: Any, fail, field: str) -> list:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise fail(field, "expected a list")
-    return value
-
-
-def _pattern_list(value: Any, fail, field: str) -> tuple[list[list], list[str]]:
-    """The patterns of a `tokens` or `dependency` list, and the field label of each. An
-    item is a pattern, or a family of patterns sharing their first tokens (nodes):
-    `{prefix: [A, B], then: [[C], [D, E]]}` is the patterns [A, B, C] and [A, B, D, E]."""
-    patterns: list[list] = []
-    labels: list[str] = []
-
-    def pattern(p: Any, label: str) -> list:
-        if not isinstance(p, list) or not p or not all(isinstance(t, (dict, str)) for t in p):
-            raise fail(label, "expected a non-empty list of tokens (mappings, $names or words; quote yes/no/on/off/true/false/null and numbers)")
-        return p
-
-    for i, item in enumerate(_list(value, fail, field)):
-        label = f"{field}[{i}]"
-        if isinstance(item, dict):
-            if set(item) != {"prefix", "then"} or not isinstance(item["then"], list) or not item["then"]:
-                raise fail(label, "a family of patterns is a mapping {prefix: [tokens], then: [patterns]}")
-            prefix = pattern(item["prefix"], f"{label}.prefix")
-            for k, rest in enumerate(item["then"]):
-                patterns.append(prefix + pattern(rest, f"{label}.then[{k}]"))
-                labels.append(f"{label}.then[{k}]")
-        else:
-            patterns.append(pattern(item, label))
-            labels.append(label)
-    return patterns, labels
-
-
-def _examples(value: Any, fail, field: str) -> list:
-    """A list of examples, or a block of text holding one example per line (blank lines
-    are skipped): no quoting needed, but no example that spans lines either."""
-    if isinstance(value, str):
-        return [line.strip() for line in value.splitlines() if line.strip()]
-    return _list(value, fail, field)
-
-
-def _example(value: Any, fail, field: str, marked: bool = False) -> Example:
-    if isinstance(value, str) and value.strip():
-        if "[" not in value and "]" not in value:
-            return Example(value)
-        # "why did [you leave me]?": the words the finding must cover, marked in place.
-        found = _MARKED.match(value)
-        if not marked or found is None or not found["span"].strip():
-            where = "a flag example marks its span as [words] once" if marked else "only flag examples mark a span; write brackets in a pass example as {text: ...}"
-            raise fail(field, f"{value!r}: {where}")
-        return Example(found["before"] + found["span"] + found["after"], found["span"])
-    if isinstance(value, dict) and isinstance(value.get("text"), str) and value["text"].strip():
-        span = value.get("span")
-        if span is not None and (not isinstance(span, str) or span not in value["text"]):
-            raise fail(field, f"span {span!r} does not occur in example {value['text']!r}")
-        return Example(value["text"], span)
-    raise fail(field, "each example is a string or a mapping with 'text' (and optional 'span')")
-
-
-_MARKED = re.compile(r"^(?P<before>[^\[\]]*)\[(?P<span>[^\[\]]*)\](?P<after>[^\[\]]*)$")
-
-
-def _is_reference(value: Any) -> bool:
-    return isinstance(value, str) and REFERENCE.match(value) is not None
-
-
-def _words(value: Any, lexicon: Lexicon, fail, field: str) -> list:
-    """A word list with its class references expanded, in order, each word once. `value`
-    is a `$name` or a list mixing `$name`s and literal words."""
-    items = value if isinstance(value, list) else [value]
-    if not any(map(_is_reference, items)):
-        return items  # nothing to expand: the list as written
-    out: list = []
-    for item in items:
-        ref = REFERENCE.match(item) if isinstance(item, str) else None
-        if ref is None:
-            out.append(item)
-            continue
-        words = lexicon.get(ref[1])
-        if words is None:
-            raise fail(field, f"unknown word class {item} (not in {LEXICON_FILE})")
-        if isinstance(words, dict):
-            raise fail(field, f"{item} is a named token, not a word class")
-        out.extend(words)
-    return list(dict.fromkeys(out))
-
-
-def _spec(spec: dict, lexicon: Lexicon, fail, field: str) -> dict:
-    """A token spec in spaCy's syntax: `{ATTR: [words]}` and `{ATTR: $name}` become
-    `{ATTR: {IN: [...]}}`, and classes inside IN / NOT_IN lists are expanded."""
-    out = {}
-    for attr, value in spec.items():
-        if attr != "OP" and (isinstance(value, list) or _is_reference(value)):
-            value = {"IN": _words(value, lexicon, fail, field)}
-        elif isinstance(value, dict):
-            value = {
-                op: _words(v, lexicon, fail, field) if op in ("IN", "NOT_IN") and (isinstance(v, list) or _is_reference(v)) else v
-                for op, v in value.items()
-            }
-        out[attr] = value
-    return out
-
-
-def _token(token: dict | str, lexicon: Lexicon, fail, field: str) -> dict:
-    """A token of a Matcher pattern: a spec, `$name` for a named token of the lexicon, or
-    a bare word, which matches that word in any case: `back` is `{LOWER: back}`."""
-    if isinstance(token, dict):
-        return _spec(token, lexicon, fail, field)
-    if not _is_reference(token):
-        return {"LOWER": token}
-    spec = lexicon.get(token[1:])
-    if spec is None:
-        raise fail(field, f"unknown token {token} (not in {LEXICON_FILE})")
-    if not isinstance(spec, dict):
-        raise fail(field, f"{token} is a word class, not a token: write {{LOWER: {token}}} or another attribute")
-    return dict(spec)
-
-
-def _node(node: dict, lexicon: Lexicon, fail, field: str) -> dict:
-    """A DependencyMatcher node. Besides spaCy's own form it may be written as one pair,
-    `{name: ATTRS}` for the anchor and `{"left REL_OP name": ATTRS}` for the others:
-    `{verb > subject: {DEP: nsubj}}` is `{LEFT_ID: verb, REL_OP: ">", RIGHT_ID: subject,
-    RIGHT_ATTRS: {DEP: nsubj}}`."""
-    if not isinstance(node, dict):
-        raise fail(field, f"{node!r}: a dependency node is a mapping (named tokens are for token patterns)")
-    if len(node) == 1:
-        (key, attrs), = node.items()
-        if isinstance(key, str) and key not in _NODE_FIELDS:
-            parts = key.split()
-            if len(parts) == 1 and NODE_NAME.match(parts[0]):
-                node = {"RIGHT_ID": parts[0], "RIGHT_ATTRS": attrs}
-            elif len(parts) == 3 and NODE_NAME.match(parts[0]) and NODE_NAME.match(parts[2]):
-                node = {"LEFT_ID": parts[0], "REL_OP": parts[1], "RIGHT_ID": parts[2], "RIGHT_ATTRS": attrs}
-            else:
-                raise fail(field, f"node {key!r}: write a node as {{name: ATTRS}} or {{'left REL_OP name': ATTRS}}, names in lowercase")
-    attrs = node.get("RIGHT_ATTRS")
-    if not isinstance(attrs, dict):
-        return node
-    return {**node, "RIGHT_ATTRS": _spec(attrs, lexicon, fail, field)}
-
-
-_NODE_FIELDS = ("RIGHT_ID", "RIGHT_ATTRS", "LEFT_ID", "REL_OP")
-
-
-def _conditions(value: Any, lexicon: Lexicon, fail, field: str) -> list[Condition]:
-    out: list[Condition] = []
-    for item in _list(value, fail, field):
-        if isinstance(item, str):
-            name, arg = item, None
-        elif isinstance(item, dict) and len(item) == 1:
-            name, arg = next(iter(item.items()))
-        else:
-            raise fail(field, "each condition is a predicate name or a one-key mapping {name: argument}")
-        if name not in PREDICATES:
-            raise fail(field, f"unknown predicate {name!r} (known: {', '.join(sorted(PREDICATES))})")
-        needs = ARGUMENTS.get(name)
-        if needs is list and (isinstance(arg, list) or _is_reference(arg)):
-            arg = _words(arg, lexicon, fail, field)
-        if needs is not None and not isinstance(arg, needs):
-            raise fail(field, f"predicate {name!r} takes a {needs.__name__} argument")
-        out.append((name, arg))
-    return out
