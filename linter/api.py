@@ -16,7 +16,7 @@ from typing import Iterable, Iterator
 from . import collector
 from .config import Settings
 from .errors import UsageError
-from .findings import Finding
+from .findings import Finding, Severity
 from .rules.engine import Engine
 from .rules.loader import builtin_dir, load_rules, load_vocabulary
 from .rules.model import Rule
@@ -52,12 +52,48 @@ def known_names(settings: Settings) -> set[str]:
     """Every name --disable/--enable accepts: rule ids, categories and context rules."""
     from .context import context_names
 
-    return {name for r in all_rules(settings) for name in (r.id, r.category)} | context_names()
+    return {name for r in all_rules(settings) for name in (r.id, r.category)} | context_names() | {MODEL_RULE_ID}
 
 
 def _settings_key(settings: Settings) -> tuple:
     params = tuple(sorted((k, tuple(sorted(v.items()))) for k, v in settings.check_params.items()))
-    return (settings.model, settings.disable, settings.enable, settings.rules_dirs, params)
+    return (settings.model, settings.disable, settings.enable, settings.rules_dirs, params, settings.learned)
+
+
+# The learned layer's findings carry the rule id "model": `--disable model` turns the layer
+# off (as `learned = false` does), `--disable CATEGORY` turns off its findings of that
+# category along with the category's rules.
+MODEL_RULE_ID = "model"
+
+
+def _off(name: str, settings: Settings) -> bool:
+    return name in settings.disable and name not in settings.enable
+
+
+def learned_layer(settings: Settings, rules: list[Rule]):
+    """The learned layer for these settings, or None when it is off."""
+    if not settings.learned or _off(MODEL_RULE_ID, settings):
+        return None
+    from .model.layer import CategoryText, LearnedLayer
+
+    vocabulary = load_vocabulary()
+    texts = {}
+    for rule in rules:  # the category's first rule speaks for it: its reasoning and source
+        info = vocabulary.get(rule.category, {})
+        if rule.category in texts or info.get("scope") != "message":
+            continue
+        first = bool(info.get("first"))
+        message = info.get("model_message") or f"This reads as {rule.category}: {info.get('summary', rule.category)}"
+        texts[rule.category] = CategoryText(Severity.ERROR if first else Severity.WARNING, message, rule.why, str(rule.source), rule.suggestion)
+    wanted = [c for c in texts if not _off(c, settings)]
+    return LearnedLayer(_artifact(), texts, wanted)
+
+
+@lru_cache(maxsize=1)
+def _artifact():
+    from .model.artifact import load
+
+    return load()
 
 
 _engines: dict[tuple, Engine] = {}
@@ -74,7 +110,9 @@ def get_engine(settings: Settings | None = None) -> Engine:
             model = nlp.load(settings.model)
             # Built-in patterns are schema-checked by the test suite; user rule files are
             # checked here so their mistakes get a clear message.
-            _engines[key] = Engine(model, select_rules(all_rules(settings), settings), validate=bool(settings.rules_dirs))
+            rules = all_rules(settings)
+            layer = learned_layer(settings, rules)
+            _engines[key] = Engine(model, select_rules(rules, settings), validate=bool(settings.rules_dirs), detectors=[layer] if layer else [])
     finally:
         # Whatever start-up made lives as long as the process (see linter.collector); a
         # no-op unless the console script paused collection for start-up.
@@ -83,17 +121,25 @@ def get_engine(settings: Settings | None = None) -> Engine:
 
 
 class Linter:
-    """Checks drafts for one set of settings: message-level findings, one list per draft."""
+    """Checks drafts for one set of settings: message-level findings, one list per draft,
+    in position order, except that findings of a category marked `first: true` in the
+    vocabulary (crisis: the writer may be in danger) come before all others."""
 
     def __init__(self, settings: Settings, engine: Engine) -> None:
         self.settings = settings
         self.engine = engine
+        self.first_categories = frozenset(c for c, info in load_vocabulary().items() if info.get("first"))
 
     def lint(self, text: str, *, path: str | None = None) -> list[Finding]:
-        return self.engine.lint(text, path=path)
+        return self._ordered(self.engine.lint(text, path=path))
 
     def lint_many(self, texts: Iterable[str]) -> Iterator[list[Finding]]:
-        return self.engine.lint_many(texts)
+        return (self._ordered(found) for found in self.engine.lint_many(texts))
+
+    def _ordered(self, found: list[Finding]) -> list[Finding]:
+        if not any(f.category in self.first_categories for f in found):
+            return found
+        return sorted(found, key=lambda f: f.category not in self.first_categories)  # stable: positions kept
 
 
 def get_linter(settings: Settings | None = None) -> Linter:
@@ -102,11 +148,17 @@ def get_linter(settings: Settings | None = None) -> Linter:
     --disable/--enable name that names nothing."""
     settings = settings or Settings()
     engine = get_engine(settings)
-    names = settings.disable | settings.enable
-    if names:
+    key = _settings_key(settings)
+    linter = _linters.get(key)
+    if linter is None or linter.engine is not engine:
+        names = settings.disable | settings.enable
         for name in sorted(names - known_names(settings)):
             raise UsageError(f"--disable/--enable: no rule or category named {name!r} (see `msglint rules`)")
-    return Linter(settings, engine)
+        linter = _linters[key] = Linter(settings, engine)
+    return linter
+
+
+_linters: dict[tuple, Linter] = {}
 
 
 def reset_caches() -> None:
@@ -114,6 +166,7 @@ def reset_caches() -> None:
     rule files take effect: used by the long-running server."""
     _load_all.cache_clear()
     _engines.clear()
+    _linters.clear()
     from .context import load_context_rules
 
     load_context_rules.cache_clear()

@@ -4,6 +4,7 @@ The config is found at `--config PATH`, else `./msglint.toml`, else `msglint.tom
 user config directory. Example:
 
     model = "en_core_web_sm"
+    learned = true                       # the learned layer beside the rules (false: rules only)
     disable = ["closed-opener"]          # categories or rule ids
     enable = []                          # re-enable what `disable` (or a config) turned off
     rules = ["~/my-msglint-rules"]       # extra rule directories
@@ -57,6 +58,9 @@ class Settings:
     too_soon_days: int = 7
     no_contact_until: date | None = None
     repeat_similarity: int = 85
+    # The learned layer beside the rules (linter/model); `learned = false` in the config
+    # or --no-learned turns it off.
+    learned: bool = True
     config_path: Path | None = None
 
     def with_overrides(self, **changes: Any) -> "Settings":
@@ -118,7 +122,7 @@ def settings_from_dict(data: dict, path: Path | None = None) -> Settings:
     def bad(key: str, problem: str) -> ConfigError:
         return ConfigError(f"{where}'{key}': {problem}")
 
-    known = {"model", "disable", "enable", "rules", "fail_on", "length", "context"}
+    known = {"model", "learned", "disable", "enable", "rules", "fail_on", "length", "context"}
     for key in data:
         if key not in known:
             raise bad(key, f"unknown setting (expected one of: {', '.join(sorted(known))})")
@@ -134,6 +138,10 @@ def settings_from_dict(data: dict, path: Path | None = None) -> Settings:
         if not isinstance(data["model"], str):
             raise bad("model", "expected a string")
         changes["model"] = data["model"]
+    if "learned" in data:
+        if not isinstance(data["learned"], bool):
+            raise bad("learned", "expected true or false")
+        changes["learned"] = data["learned"]
     changes["disable"] = frozenset(str_list("disable"))
     changes["enable"] = frozenset(str_list("enable"))
     base = path.parent if path else Path.cwd()

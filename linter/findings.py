@@ -48,6 +48,10 @@ class Finding:
     end_column: int
     text: str
     path: str | None = None
+    # "rules" (a rule file's pattern or check) or "model" (the learned layer, with its
+    # score for the category in `confidence`, 0..1).
+    detector: str = "rules"
+    confidence: float | None = None
 
     def to_dict(self) -> dict:
         data = asdict(self)

@@ -66,7 +66,11 @@ def test_short_format_is_one_line_per_finding(run):
 
 def test_disable_by_category_and_rule(run):
     assert run("-", "--disable", "miss-me", input="do you miss me?").exit_code == 0
-    assert run("-", "--disable", "asks-if-they-miss-you", input="do you miss me?").exit_code == 0
+    # A rule id turns off that rule; the category stays on, so the learned layer may still
+    # say it (with --disable model too, nothing does).
+    rules = [f["rule"] for f in json.loads(run("-", "--disable", "asks-if-they-miss-you", "--format", "json", input="do you miss me?").output)]
+    assert "asks-if-they-miss-you" not in rules and set(rules) <= {"model"}
+    assert run("-", "--disable", "asks-if-they-miss-you", "--disable", "model", input="do you miss me?").exit_code == 0
     assert run("-", "--disable", "miss-me", "--enable", "miss-me", input="do you miss me?").exit_code == 1
 
 

@@ -30,6 +30,7 @@ COMMANDS = {
     "review": ("linter.cli.review", "review_command"),
     "serve": ("linter.cli.serve", "serve_command"),
     "clipboard": ("linter.cli.clipboard", "clipboard_command"),
+    "train": ("linter.cli.train", "train_command"),
 }
 
 
@@ -68,7 +69,7 @@ def main() -> None:
     msglint rules                list the rules
     msglint explain miss-me      the reasoning behind a rule or category
     msglint review EXPORT --me NAME   your patterns in an old chat export
-    msglint eval corpus/*.jsonl  precision and recall on a labelled corpus
+    msglint eval corpus/test/*.jsonl  precision and recall on a labelled corpus
     """
 
 

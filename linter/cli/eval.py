@@ -26,24 +26,30 @@ MAX_PROBLEMS_SHOWN = 20
 @click.option("--min-precision", type=click.FloatRange(0, 1), help="Exit 1 when a category with support > 0 has lower precision.")
 @click.option("--min-recall", type=click.FloatRange(0, 1), help="Exit 1 when a category with support > 0 has lower recall.")
 @click.option("--max-rate", type=click.FloatRange(0, 1), help="With --benign: exit 1 when a category flags a larger share of the texts.")
+@click.option("--detector", type=click.Choice(["both", "rules", "model"]), default="both", show_default=True, help="Score the rules and the learned layer together, or either alone.")
+@click.option("--compare", is_flag=True, help="One table: precision and recall per category for rules alone, model alone and both.")
+@click.option("--cv", is_flag=True, help="With --compare, on the training split: the learned layer scored by k-fold cross-validation (each text by a model that never saw it). Needs SciPy; takes minutes.")
 @settings_options
-def eval_command(files: tuple[str, ...], benign: bool, fmt: str, show: int, focus: tuple[str, ...], min_precision: float | None, min_recall: float | None, max_rate: float | None, **options) -> None:
+def eval_command(files: tuple[str, ...], benign: bool, fmt: str, show: int, focus: tuple[str, ...], min_precision: float | None, min_recall: float | None, max_rate: float | None, detector: str, compare: bool, cv: bool, **options) -> None:
     """Precision and recall per category on labelled CORPUS.jsonl files.
 
     \b
-    msglint eval corpus/*.jsonl
-    msglint eval corpus/*.jsonl --category miss-me --show 30
-    msglint eval corpus/*.jsonl --min-precision 0.9 --min-recall 0.85   (CI)
+    msglint eval corpus/test/*.jsonl
+    msglint eval corpus/test/*.jsonl --category miss-me --show 30
+    msglint eval corpus/test/*.jsonl --min-precision 0.9 --min-recall 0.85   (CI)
     msglint eval --benign ../shared/corpus-real/benign_sms.jsonl
+    msglint eval corpus/test/*.jsonl --compare   (rules, model, both: the README table)
     """
     from ..api import all_rules, get_linter
     from ..quality.corpus import MESSAGE_SCOPE, read_corpus
-    from ..quality.report import benign_to_dict, render_benign, render_report, report_to_dict
-    from ..quality.scoring import above_rate, below_floors, evaluated_categories, lint_examples, score, score_benign
+    from ..quality.report import benign_to_dict, comparison_to_dict, render_benign, render_comparison, render_report, report_to_dict
+    from ..quality.scoring import above_rate, below_floors, detector_findings, evaluated_categories, score, score_benign
     from ..rules.loader import load_vocabulary
 
+    if cv and (benign or not compare):
+        fail("--cv goes with --compare on a labelled training split")
     if not files:
-        fail("no corpus: pass one or more .jsonl files (e.g. msglint eval corpus/*.jsonl)")
+        fail("no corpus: pass one or more .jsonl files (e.g. msglint eval corpus/test/*.jsonl)")
     if benign and (min_precision is not None or min_recall is not None):
         fail("--min-precision/--min-recall need labels; with --benign use --max-rate")
     if not benign and max_rate is not None:
@@ -66,7 +72,18 @@ def eval_command(files: tuple[str, ...], benign: bool, fmt: str, show: int, focu
     engine = get_linter(settings).engine
     categories, disabled = evaluated_categories(engine, all_rules(settings), vocabulary)
     chosen = [c for c in categories if not focus or c in focus]
-    findings = lint_examples(engine, corpus.examples)
+    if cv:
+        by_detector = _cross_validated(engine, corpus.examples)
+    else:
+        by_detector = detector_findings(engine, corpus.examples, needed=("rules", "model", "both") if compare else (detector,))
+    if compare:
+        reports = {name: (score_benign if benign else score)(corpus.examples, found, categories).focus(chosen) for name, found in by_detector.items()}
+        if fmt == "json":
+            click.echo(json.dumps(comparison_to_dict(reports, benign=benign), indent=2, ensure_ascii=False))
+        else:
+            click.echo(render_comparison(reports, corpus, benign=benign), nl=False)
+        return
+    findings = by_detector[detector]
 
     if benign:
         benign_report = score_benign(corpus.examples, findings, categories).focus(chosen)
@@ -89,3 +106,20 @@ def eval_command(files: tuple[str, ...], benign: bool, fmt: str, show: int, focu
         click.echo(render_report(report, corpus, show=show, floors=floors), nl=False)
     if floors:
         raise SystemExit(1)
+
+
+def _cross_validated(engine, examples) -> dict:
+    """rules (as shipped), model (out-of-fold) and both (either), per training text."""
+    import os
+
+    from ..model.artifact import load
+    from ..quality.scoring import detector_findings
+    from ..quality.train import cross_validated_findings
+
+    try:
+        import scipy  # noqa: F401
+    except ImportError:
+        fail("--cv trains models: it needs SciPy (pip install 'msglint[train]')")
+    rules = detector_findings(engine, examples, needed=("rules",))["rules"]
+    model = cross_validated_findings(engine.nlp, examples, load().meta, jobs=min(2, os.cpu_count() or 1))
+    return {"rules": rules, "model": model, "both": [r + m for r, m in zip(rules, model)]}

@@ -131,3 +131,35 @@ def render_benign(report: BenignReport, corpus: Corpus, *, show: int, over: Sequ
     for category, rate, ceiling in over:
         out.append(f"\nabove ceiling: {category} flags {rate:.2%} of texts > {ceiling:.2%}")
     return "\n".join(out) + "\n"
+
+
+def comparison_to_dict(reports: dict, *, benign: bool) -> dict:
+    """{category: {detector: {precision, recall, f1, support} or {rate}}} plus macro averages."""
+    out: dict = {"categories": {}, "macro": {}}
+    for name, report in reports.items():
+        for c, s in report.categories.items():
+            entry = {"rate": _round(report.rate(c))} if benign else {"precision": _round(s.precision), "recall": _round(s.recall), "f1": _round(s.f1), "support": s.support}
+            out["categories"].setdefault(c, {})[name] = entry
+        if not benign:
+            out["macro"][name] = report.macro().to_dict()
+    return out
+
+
+def render_comparison(reports: dict, corpus: Corpus, *, benign: bool) -> str:
+    """The per-category table: precision / recall (or the share flagged) per detector."""
+    names = list(reports)
+    first = reports[names[0]]
+    cats = list(first.categories)
+    if benign:
+        head = f"{'category':16}" + "".join(f" {n:>8}" for n in names)
+        rows = [head, "-" * len(head)]
+        for c in cats:
+            rows.append(f"{c:16}" + "".join(f" {_fmt(reports[n].rate(c)):>8}" for n in names))
+        return f"{first.texts:,} unlabelled texts from {len(corpus.files)} file(s): share flagged per category\n\n" + "\n".join(rows) + "\n"
+    head = f"{'category':16} {'n':>5}" + "".join(f" {n + ' P':>9} {n + ' R':>9}" for n in names)
+    rows = [head, "-" * len(head)]
+    for c in cats:
+        rows.append(f"{c:16} {first.categories[c].support:>5}" + "".join(f" {_fmt(reports[n].categories[c].precision):>9} {_fmt(reports[n].categories[c].recall):>9}" for n in names))
+    rows.append("-" * len(head))
+    rows.append(f"{'macro':16} {'':>5}" + "".join(f" {_fmt(reports[n].macro().precision):>9} {_fmt(reports[n].macro().recall):>9}" for n in names))
+    return f"{len(corpus.examples):,} texts from {len(corpus.files)} file(s)\n\n" + "\n".join(rows) + "\n"

@@ -22,6 +22,25 @@ def lint_examples(engine: "Engine", examples: Sequence[Example]) -> list[list["F
     return [found[e.text] for e in examples]
 
 
+def detector_findings(engine: "Engine", examples: Sequence[Example], needed: Sequence[str] = ("both",)) -> dict[str, list[list["Finding"]]]:
+    """Findings per example for "both" detectors, "rules" alone and "model" alone.
+
+    With both, a learned-layer finding the rules already made on the same words is not
+    reported twice, so "model" alone is measured on its own pass (no rules), not read off
+    the combined one."""
+    out: dict[str, list[list["Finding"]]] = {}
+    if "both" in needed or "rules" in needed:
+        both = lint_examples(engine, examples)
+        out["both"] = both
+        out["rules"] = [[f for f in found if f.detector == "rules"] for found in both]
+    if "model" in needed:
+        from ..rules.engine import Engine
+
+        alone = Engine(engine.nlp, [], detectors=engine.detectors)
+        out["model"] = lint_examples(alone, examples)
+    return {k: out[k] for k in needed}
+
+
 def evaluated_categories(engine: "Engine", all_rules: Sequence, vocabulary: Mapping[str, Mapping]) -> tuple[list[str], list[str]]:
     """(categories to score, categories left out because every rule of theirs is disabled).
 

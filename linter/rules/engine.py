@@ -8,7 +8,7 @@ means lives in its file.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Protocol, Sequence
 
 import numpy
 from spacy.attrs import LEMMA, LOWER, NORM, ORTH
@@ -16,7 +16,7 @@ from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
 from spacy.strings import hash_string
 
 from ..errors import MsglintError
-from ..findings import Finding, LineIndex, sort_key
+from ..findings import Finding, LineIndex, Severity, sort_key
 from .checks import CHECKS, Line
 from .model import Rule
 from .predicates import PREDICATES, MatchContext
@@ -55,6 +55,30 @@ class _TriggerNode:
 
 
 @dataclass(frozen=True)
+class Detection:
+    """A finding proposed by a detector other than the rules (the learned layer): it
+    carries its own texts, since no rule stands behind it."""
+
+    category: str
+    start: int  # character offsets into the draft
+    end: int
+    severity: "Severity"
+    message: str
+    why: str
+    source: str
+    suggestion: str
+    detector: str
+    confidence: float
+    rule: str = "model"
+
+
+class Detector(Protocol):
+    """Anything that reads a draft's parsed lines and proposes findings."""
+
+    def detect(self, lines: Sequence[Line]) -> Iterable[Detection]: ...
+
+
+@dataclass(frozen=True)
 class _Candidate:
     rule: Rule
     start: int  # character offsets into the draft
@@ -66,12 +90,14 @@ class _Candidate:
 class Engine:
     """Lints drafts with one compiled ruleset. Build once per process; reuse for every draft."""
 
-    def __init__(self, nlp: "Language", rules: Sequence[Rule], *, validate: bool = True) -> None:
+    def __init__(self, nlp: "Language", rules: Sequence[Rule], *, validate: bool = True, detectors: Sequence[Detector] = ()) -> None:
         """`validate` checks every pattern against spaCy's schema (clear errors for user
         rule files); the built-in rules are validated by the test suite, so the CLI may
-        skip it for them to start faster."""
+        skip it for them to start faster. `detectors` read the same parsed lines as the
+        rules (one parse for both) and add what the rules did not find."""
         self.nlp = nlp
         self.rules = list(rules)
+        self.detectors = list(detectors)
         self._validate = validate
         self._by_key: dict[str, tuple[Rule, list[str] | None]] = {}
         # A rule's patterns are grouped by the literal words they require (their trigger),
@@ -233,7 +259,10 @@ class Engine:
                     continue
                 for c in self._accept(rule, line, tuple(span), span.root):
                     candidates.append(_Candidate(rule, hit.start, hit.end, c.sentence, hit.details))
-        return self._findings(text, candidates, path)
+        findings = self._findings(text, candidates, path)
+        if self.detectors:
+            findings = self._with_detections(text, lines, findings, path)
+        return findings
 
     # -- matching ---------------------------------------------------------------------
 
@@ -357,6 +386,32 @@ class Engine:
             )
         out.sort(key=sort_key)
         return out
+
+
+    def _with_detections(self, text: str, lines: Sequence[Line], findings: list[Finding], path: str | None) -> list[Finding]:
+        """Add the detectors' proposals that no rule finding of the same category already
+        covers: a rule finding overlapping the detection's words wins (its span and reason
+        are more specific), so the same words are never reported twice for one category."""
+        taken = [(f.category, f.start, f.end) for f in findings]
+        index: LineIndex | None = None
+        added = []
+        for detector in self.detectors:
+            for d in detector.detect(lines):
+                if any(cat == d.category and start < d.end and d.start < end for cat, start, end in taken):
+                    continue
+                taken.append((d.category, d.start, d.end))
+                index = index or LineIndex(text)
+                line, col = index.position(d.start)
+                end_line, end_col = index.position(d.end)
+                added.append(Finding(
+                    rule=d.rule, category=d.category, severity=d.severity, message=d.message, why=d.why,
+                    source=d.source, suggestion=d.suggestion, start=d.start, end=d.end, line=line, column=col,
+                    end_line=end_line, end_column=end_col, text=text[d.start : d.end], path=path,
+                    detector=d.detector, confidence=round(d.confidence, 3),
+                ))
+        if not added:
+            return findings
+        return sorted(findings + added, key=sort_key)
 
 
 # Pattern attributes that name literal words, each with the attribute it is compared as
