@@ -13,6 +13,7 @@ The feature space is the same at training and at run time by construction: one f
 from __future__ import annotations
 
 import zlib
+from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:
@@ -22,8 +23,11 @@ if TYPE_CHECKING:
 _RELATIONS = frozenset({"nsubj", "nsubjpass", "dobj", "dative", "pobj", "attr", "acomp", "xcomp", "ccomp", "neg", "advmod", "prt", "agent", "oprd", "npadvmod", "mark", "advcl"})
 
 
-def _hash(feature: str, dim: int) -> int:
-    return zlib.crc32(feature.encode("utf-8")) & (dim - 1)
+@lru_cache(maxsize=65536)
+def _char_grams(word: str, lo: int, hi: int) -> tuple[str, ...]:
+    """A word's character n-grams with boundary marks; words repeat, so this is cached."""
+    padded = f"<{word}>"
+    return tuple(f"c{n}:{padded[i:i + n]}" for n in range(lo, hi + 1) for i in range(len(padded) - n + 1))
 
 
 def sentence_features(sent: "Span", config: dict) -> list[str]:
@@ -49,9 +53,7 @@ def sentence_features(sent: "Span", config: dict) -> list[str]:
         lo, hi = chars
         for w in words:
             if len(w) >= 3 and w.isalpha():
-                padded = f"<{w}>"
-                for n in range(lo, hi + 1):
-                    out += [f"c{n}:{padded[i:i + n]}" for i in range(len(padded) - n + 1)]
+                out += _char_grams(w, lo, hi)
     text = sent.text
     if "?" in text or (toks[0].tag_ in ("MD", "VBZ", "VBP", "VBD") and toks[0].dep_ == "aux") or toks[0].tag_ in ("WRB", "WP"):
         out.append("f:question")
@@ -67,4 +69,5 @@ def sentence_features(sent: "Span", config: dict) -> list[str]:
 
 def hashed(features: Iterable[str], dim: int) -> list[int]:
     """Distinct feature indices (binary features: presence, not counts)."""
-    return sorted({_hash(f, dim) for f in features})
+    mask, crc = dim - 1, zlib.crc32
+    return sorted({crc(f.encode("utf-8")) & mask for f in features})
