@@ -51,7 +51,7 @@ import click, linter.cli; step("import click + msglint CLI")
 import spacy; step("import spacy")
 from linter import nlp as pipeline; nlp = pipeline.load(); step("load the pipeline (+ shorthand cases)")
 from linter.rules.loader import builtin_dir, load_rules, load_vocabulary
-rules = load_rules([builtin_dir()], load_vocabulary()); step(f"read {len(rules)} rules (JSON snapshot)")
+rules = load_rules([builtin_dir()], load_vocabulary()); step(f"read {len(rules)} rules (YAML)")
 from linter.rules.engine import Engine
 engine = Engine(nlp, rules, validate=False); step("index the rules (compiled on first use)")
 from datetime import datetime

@@ -72,7 +72,7 @@ def _load_file(path: Path) -> list[ContextRule]:
     from ..rules.loader import RuleFileError, read_yaml
 
     try:
-        data = read_yaml(path)  # the built-in snapshot when unchanged, else YAML
+        data = read_yaml(path)
     except RuleFileError as exc:
         raise ContextRuleError(str(exc)) from None
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):

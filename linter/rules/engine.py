@@ -3,6 +3,10 @@
 Data flows one way: draft text -> one Doc per line (spaCy) -> pattern matches and check
 hits -> grammar conditions -> Findings. The engine treats every rule alike; what a rule
 means lives in its file.
+
+(Over 400 lines because compiling rule groups, the trigger index that picks them per line
+and the assembly of findings share one per-ruleset state; the reading of rule files,
+conditions and named checks live in their own modules.)
 """
 
 from __future__ import annotations
