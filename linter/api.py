@@ -52,7 +52,8 @@ def known_names(settings: Settings) -> set[str]:
     """Every name --disable/--enable accepts: rule ids, categories and context rules."""
     from .context import context_names
 
-    return {name for r in all_rules(settings) for name in (r.id, r.category)} | context_names() | {MODEL_RULE_ID}
+    rules = all_rules(settings)
+    return {name for r in rules for name in (r.id, r.category)} | context_names() | {MODEL_RULE_ID} | {f"{r.category}/{MODEL_RULE_ID}" for r in rules}
 
 
 def _settings_key(settings: Settings) -> tuple:
@@ -85,7 +86,7 @@ def learned_layer(settings: Settings, rules: list[Rule]):
         first = bool(info.get("first"))
         message = info.get("model_message") or f"This reads as {rule.category}: {info.get('summary', rule.category)}"
         texts[rule.category] = CategoryText(Severity.ERROR if first else Severity.WARNING, message, rule.why, str(rule.source), rule.suggestion)
-    wanted = [c for c in texts if not _off(c, settings)]
+    wanted = [c for c in texts if not _off(c, settings) and not _off(f"{c}/{MODEL_RULE_ID}", settings)]
     return LearnedLayer(_artifact(), texts, wanted)
 
 

@@ -67,6 +67,14 @@ class Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
+def canonical_name(name: str) -> str:
+    """A --disable/--enable name as the library knows it: output prints `category/rule`, and
+    a rule id is unique, so "begging/im-begging-you" means the rule "im-begging-you". The
+    learned layer's "category/model" names the layer's findings of that category."""
+    category, sep, rule = name.strip().partition("/")
+    return rule if sep and rule and rule != "model" else name.strip()
+
+
 def find_config(explicit: Path | None) -> Path | None:
     if explicit is not None:
         return explicit
@@ -142,8 +150,8 @@ def settings_from_dict(data: dict, path: Path | None = None) -> Settings:
         if not isinstance(data["learned"], bool):
             raise bad("learned", "expected true or false")
         changes["learned"] = data["learned"]
-    changes["disable"] = frozenset(str_list("disable"))
-    changes["enable"] = frozenset(str_list("enable"))
+    changes["disable"] = frozenset(map(canonical_name, str_list("disable")))
+    changes["enable"] = frozenset(map(canonical_name, str_list("enable")))
     base = path.parent if path else Path.cwd()
     changes["rules_dirs"] = tuple((base / Path(p).expanduser()) for p in str_list("rules"))
     if "fail_on" in data:

@@ -61,7 +61,14 @@ def test_json_format_fields(run, tmp_path):
 
 def test_short_format_is_one_line_per_finding(run):
     result = run("-", "--format", "short", input="do you miss me?\n")
-    assert result.output.splitlines() == ["<stdin>:1:4: warning miss-me: Asking whether they miss you puts them on the spot"]
+    assert result.output.splitlines() == ["<stdin>:1:4: warning miss-me/asks-if-they-miss-you: Asking whether they miss you puts them on the spot"]
+
+
+def test_disable_accepts_the_ids_the_output_prints(run):
+    # `--format short` and the text output print category/rule; --disable takes that form.
+    assert run("-", "--disable", "begging/im-begging-you", "--disable", "begging/model", input="I'm begging you").exit_code == 0
+    found = json.loads(run("-", "--disable", "miss-me/asks-if-they-miss-you", "--disable", "miss-me/model", "--format", "json", input="do you miss me?").output)
+    assert not [f for f in found if f["category"] == "miss-me"]
 
 
 def test_disable_by_category_and_rule(run):
@@ -86,12 +93,13 @@ def test_length_limits_from_flags(run):
     assert run("-", "--max-sentences", "3", input=text).exit_code == 0
 
 
-def test_empty_input_is_not_an_error(run, tmp_path):
+def test_empty_input_is_not_an_error_but_not_a_good_draft_either(run, tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
     result = run(str(empty))
     assert result.exit_code == 0
-    assert "No problems found" in result.output
+    assert "Nothing to check: the draft is empty." in result.output and "Looks good" not in result.output
+    assert "No problems found" in run(str(empty), "-", input="see you at 8").output
 
 
 @pytest.mark.parametrize(
@@ -235,3 +243,8 @@ def test_unexpected_errors_are_one_line_without_traceback(monkeypatch, capsys):
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert err.strip() == "msglint: internal error: RuntimeError: kaboom (run with MSGLINT_DEBUG=1 for details)"
+
+
+def test_explain_fills_a_rules_placeholders(run):
+    out = run("explain", "length").output
+    assert "aim for at most 2 sentences or 50 words" in out and "{" not in out

@@ -130,9 +130,9 @@ def test_verdict_shows_the_worst_first_and_counts_the_rest():
     v = summary.verdict(findings, Severity.WARNING)
     assert not v.send
     assert v.title == "Don't send yet: 4 problems (ultimatum, hurt, past, pressure)"
-    assert v.lines == ("1:11: error ultimatum: about ultimatum", "1:1: warning hurt: about hurt", "1:6: warning past: about past", "and 1 more")
+    assert v.lines == ("1:11: error ultimatum/ultimatum: about ultimatum", "1:1: warning hurt/hurt: about hurt", "1:6: warning past/past: about past", "and 1 more")
     minor = summary.verdict([_finding("length", Severity.INFO, 0)], Severity.WARNING)
-    assert minor.send and minor.title == "Looks good to send (1 minor note)" and minor.lines == ("1:1: info length: about length",)
+    assert minor.send and minor.title == "Looks good to send (1 minor note)" and minor.lines == ("1:1: info length/length: about length",)
     assert summary.verdict([], Severity.WARNING) == summary.Verdict(True, "Looks good to send", ())
     assert summary.verdict(findings, None).send  # --fail-on never
 
@@ -209,7 +209,7 @@ def test_hotkey_on_a_real_x_clipboard(x_display, tmp_path):
     assert bad.returncode == 1, bad.stderr
     title, *lines = bad.stdout.splitlines()
     assert title.startswith("Don't send yet: ") and "miss-me" in title
-    assert any(" miss-me: " in line for line in lines)  # the `--format short` line
+    assert any(" miss-me/" in line for line in lines)  # the `--format short` line
 
     _copy(x_display, " \n")
     empty = _hotkey(x_display, tmp_path)

@@ -73,7 +73,7 @@ def explain_command(name: str, **options) -> None:
         click.echo()
     for r in chosen:
         click.echo(click.style(f"{r.category}/{r.id}", bold=True) + f"  [{r.severity}]")
-        click.echo(f"  {r.message}")
+        click.echo(f"  {_filled(r.message, r.params)}")
         click.echo(f"  why:    {r.why}")
         click.echo(f"  try:    {r.suggestion}")
         if r.rewrite:
@@ -82,3 +82,18 @@ def explain_command(name: str, **options) -> None:
         click.echo("  flags:  " + "\n          ".join(e.text.replace("\n", " / ") for e in r.flag_examples))
         click.echo("  passes: " + "\n          ".join(e.text.replace("\n", " / ") for e in r.pass_examples))
         click.echo()
+
+
+class _Placeholders(dict):
+    """A message's values outside any draft: the rule's parameters, and N for what only a
+    draft can say ("{sentences} sentences" reads "N sentences")."""
+
+    def __missing__(self, key: str) -> str:
+        return "N"
+
+
+def _filled(message: str, params: dict) -> str:
+    try:
+        return message.format_map(_Placeholders({k: v for k, v in params.items() if isinstance(v, (int, float, str))}))
+    except (ValueError, IndexError):
+        return message

@@ -33,8 +33,9 @@ def settings_options(fn: Callable) -> Callable:
 
 def resolve_settings(config_path: Path | None, model: str | None, rules_dirs: Sequence[Path], disable: Sequence[str], enable: Sequence[str], max_sentences: int | None, max_words: int | None, **_) -> Settings:
     """Defaults <- config file <- flags (a bad config raises ConfigError)."""
-    from ..config import load_settings
+    from ..config import canonical_name, load_settings
 
+    disable, enable = [canonical_name(n) for n in disable], [canonical_name(n) for n in enable]
     settings = load_settings(config_path)
     length = dict(settings.check_params.get("too_long", {}))
     if max_sentences:

@@ -9,7 +9,7 @@ from ..findings import Finding
 
 def line(f: Finding) -> str:
     where = f"{f.path}:" if f.path else ""
-    return f"{where}{f.line}:{f.column}: {f.severity} {f.category}: {f.message}"
+    return f"{where}{f.line}:{f.column}: {f.severity} {f.category}/{f.rule}: {f.message}"
 
 
 def render(findings: Sequence[Finding]) -> str:

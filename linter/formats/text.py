@@ -53,6 +53,10 @@ def summary(findings: Sequence[Finding], files: int, *, color: bool) -> str:
 
 
 def render(findings: Sequence[Finding], *, color: bool = False, sources: dict[str, str], files: int = 1) -> str:
+    if not findings and sources and not any(text.strip() for text in sources.values()):
+        # An empty draft is not a good one: say there was nothing to read.
+        what = "the draft is empty" if len(sources) == 1 else "the drafts are empty"
+        return _style("Nothing to check", color, bold=True) + f": {what}.\n"
     blocks = [finding_block(f, color=color, source_text=sources.get(f.path or "")) for f in findings]
     out = "\n\n".join(blocks)
     return (out + "\n\n" if out else "") + summary(findings, files, color=color) + "\n"

@@ -70,4 +70,5 @@ def sentence_features(sent: "Span", config: dict) -> list[str]:
 def hashed(features: Iterable[str], dim: int) -> list[int]:
     """Distinct feature indices (binary features: presence, not counts)."""
     mask, crc = dim - 1, zlib.crc32
-    return sorted({crc(f.encode("utf-8")) & mask for f in features})
+    # surrogatepass: a lone surrogate (from JSON or undecodable bytes) hashes instead of raising
+    return sorted({crc(f.encode("utf-8", "surrogatepass")) & mask for f in features})
