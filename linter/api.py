@@ -85,7 +85,7 @@ def learned_layer(settings: Settings, rules: list[Rule]):
             continue
         first = bool(info.get("first"))
         message = info.get("model_message") or f"This reads as {rule.category}: {info.get('summary', rule.category)}"
-        texts[rule.category] = CategoryText(Severity.ERROR if first else Severity.WARNING, message, rule.why, str(rule.source), rule.suggestion)
+        texts[rule.category] = CategoryText(Severity.ERROR if first else Severity.WARNING, message, rule.why, str(rule.source), rule.suggestion, rule.rewrite)
     wanted = [c for c in texts if not _off(c, settings) and not _off(f"{c}/{MODEL_RULE_ID}", settings)]
     return LearnedLayer(_artifact(), texts, wanted)
 

@@ -52,6 +52,8 @@ class Finding:
     # score for the category in `confidence`, 0..1).
     detector: str = "rules"
     confidence: float | None = None
+    # A concrete example of what to send instead (the rule's `rewrite`), when it has one.
+    rewrite: str | None = None
 
     def to_dict(self) -> dict:
         data = asdict(self)

@@ -248,3 +248,10 @@ def test_unexpected_errors_are_one_line_without_traceback(monkeypatch, capsys):
 def test_explain_fills_a_rules_placeholders(run):
     out = run("explain", "length").output
     assert "aim for at most 2 sentences or 50 words" in out and "{" not in out
+
+
+def test_text_output_shows_the_rules_rewrite_example(run):
+    out = run("-", "--no-server", input="do you miss me?").output
+    assert "\n    e.g.: " in out
+    found = json.loads(run("-", "--no-server", "--format", "json", input="do you miss me?").output)
+    assert found[0]["rewrite"] and found[0]["rewrite"] in out

@@ -9,7 +9,7 @@ from ..findings import Finding
 
 FIELDS = (
     "path", "line", "column", "end_line", "end_column", "category", "rule", "severity",
-    "message", "why", "source", "suggestion", "text", "start", "end", "detector", "confidence",
+    "message", "why", "source", "suggestion", "text", "start", "end", "detector", "confidence", "rewrite",
 )
 
 

@@ -38,6 +38,8 @@ def finding_block(f: Finding, *, color: bool, source_text: str | None) -> str:
             lines.append(_style(" " * (len(gutter) - 2) + "| ", color, dim=True) + " " * (f.column - 1) + _style("^" * max(1, width), color, fg=_SEVERITY_COLOR[f.severity]))
     lines.append(f"    {_style('why:', color, bold=True)} {f.why}")
     lines.append(f"    {_style('try:', color, bold=True, fg='green')} {f.suggestion}")
+    if f.rewrite:
+        lines.append(f"    {_style('e.g.:', color, bold=True, fg='green')} {f.rewrite}")
     lines.append(f"    {_style('source:', color, dim=True)} {f.source}")
     return "\n".join(lines)
 

@@ -29,6 +29,7 @@ class CategoryText:
     why: str
     source: str
     suggestion: str
+    rewrite: str | None = None
 
 
 class LearnedLayer:
@@ -67,4 +68,4 @@ class LearnedLayer:
                 for j, category, threshold in self.active:
                     if p[j] >= threshold:
                         t = self.texts[category]
-                        yield Detection(category, start, end, t.severity, t.message, t.why, t.source, t.suggestion, "model", float(p[j]))
+                        yield Detection(category, start, end, t.severity, t.message, t.why, t.source, t.suggestion, "model", float(p[j]), rewrite=t.rewrite)

@@ -74,6 +74,7 @@ class Detection:
     detector: str
     confidence: float
     rule: str = "model"
+    rewrite: str | None = None
 
 
 class Detector(Protocol):
@@ -386,6 +387,7 @@ class Engine:
                     end_column=end_col,
                     text=text[c.start : c.end],
                     path=path,
+                    rewrite=r.rewrite,
                 )
             )
         out.sort(key=sort_key)
@@ -411,7 +413,7 @@ class Engine:
                     rule=d.rule, category=d.category, severity=d.severity, message=d.message, why=d.why,
                     source=d.source, suggestion=d.suggestion, start=d.start, end=d.end, line=line, column=col,
                     end_line=end_line, end_column=end_col, text=text[d.start : d.end], path=path,
-                    detector=d.detector, confidence=round(d.confidence, 3),
+                    detector=d.detector, confidence=round(d.confidence, 3), rewrite=d.rewrite,
                 ))
         if not added:
             return findings
