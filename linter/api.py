@@ -45,7 +45,14 @@ def all_rules(settings: Settings) -> list[Rule]:
 
 @lru_cache(maxsize=8)
 def _load_all(extra_dirs: tuple) -> list[Rule]:
-    return load_rules([builtin_dir(), *extra_dirs], load_vocabulary())
+    return load_rules([builtin_dir(), *extra_dirs], _vocabulary())
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> dict[str, dict]:
+    """The category vocabulary, read once: loading rules, the learned layer and each
+    Linter all need it while an engine is built."""
+    return load_vocabulary()
 
 
 def known_names(settings: Settings) -> set[str]:
@@ -77,7 +84,7 @@ def learned_layer(settings: Settings, rules: list[Rule]):
         return None
     from .model.layer import CategoryText, LearnedLayer
 
-    vocabulary = load_vocabulary()
+    vocabulary = _vocabulary()
     texts = {}
     for rule in rules:  # the category's first rule speaks for it: its reasoning and source
         info = vocabulary.get(rule.category, {})
@@ -129,15 +136,16 @@ class Linter:
     def __init__(self, settings: Settings, engine: Engine) -> None:
         self.settings = settings
         self.engine = engine
-        self.first_categories = frozenset(c for c, info in load_vocabulary().items() if info.get("first"))
+        self.first_categories = frozenset(c for c, info in _vocabulary().items() if info.get("first"))
 
     def lint(self, text: str, *, path: str | None = None) -> list[Finding]:
-        return self._ordered(self.engine.lint(text, path=path))
+        return self.ordered(self.engine.lint(text, path=path))
 
     def lint_many(self, texts: Iterable[str]) -> Iterator[list[Finding]]:
-        return (self._ordered(found) for found in self.engine.lint_many(texts))
+        return (self.ordered(found) for found in self.engine.lint_many(texts))
 
-    def _ordered(self, found: list[Finding]) -> list[Finding]:
+    def ordered(self, found: list[Finding]) -> list[Finding]:
+        """Position order (as given), with the first-shown categories moved ahead."""
         if not any(f.category in self.first_categories for f in found):
             return found
         return sorted(found, key=lambda f: f.category not in self.first_categories)  # stable: positions kept
@@ -166,6 +174,7 @@ def reset_caches() -> None:
     """Forget loaded rules and compiled engines (the spaCy model stays loaded), so edited
     rule files take effect: used by the long-running server."""
     _load_all.cache_clear()
+    _vocabulary.cache_clear()
     _engines.clear()
     _linters.clear()
     from .context import load_context_rules

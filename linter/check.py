@@ -81,10 +81,7 @@ def run_job(job: Job) -> Outcome:
     for i, text in enumerate(job.texts):
         extra = draft_findings(text, now=job.now or datetime.now(), settings=job.settings, history=history, me=me)
         if extra:
-            # Context findings join in position order, after any that must come first.
-            first = [f for f in results[i] if f.category in linter.first_categories]
-            rest = sorted([f for f in results[i] if f.category not in linter.first_categories] + list(extra), key=sort_key)
-            results[i] = first + rest
+            results[i] = linter.ordered(sorted(results[i] + list(extra), key=sort_key))
     return Outcome(results, notes)
 
 

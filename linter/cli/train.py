@@ -31,7 +31,7 @@ def train_command(corpus_dir: Path, out_dir: Path | None, jobs: int, check: bool
     files = sorted(corpus_dir.glob("*.jsonl"))
     if not files:
         fail(f"{corpus_dir}: no .jsonl files (pass --corpus DIR, the training split)")
-    if any(part == "test" for part in corpus_dir.resolve().parts[-1:]):
+    if corpus_dir.resolve().name == "test":
         fail(f"{corpus_dir}: that is the test split; the model never trains on it")
     digest = corpus_digest(files)
     if check:
