@@ -5,8 +5,11 @@
     chat.skipped, chat.messages_read, chat.notes       # what did not become a message, and why
 """
 
-from .common import FORMATS, ChatImportError, Skipped
+from .common import FORMATS, ChatImportError, ConversationChoice, Skipped, SystemLine
 from .detect import detect_format
 from .importer import ChatImport, load_chat
 
-__all__ = ["FORMATS", "ChatImport", "ChatImportError", "Skipped", "detect_format", "load_chat"]
+__all__ = [
+    "FORMATS", "ChatImport", "ChatImportError", "ConversationChoice", "Skipped", "SystemLine",
+    "detect_format", "load_chat",
+]

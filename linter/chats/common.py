@@ -30,18 +30,46 @@ class ChatImportError(MsglintError):
 
 @dataclass
 class Skipped:
-    """One input item that did not become a lintable message, and why."""
+    """One input entry that could not or should not be read as a message, and why
+    (damaged, wrong type, empty). `--strict` makes any of these fatal."""
 
     line: int | None
     reason: str
     text: str = ""
 
 
-Item = Union[Message, Skipped]
+@dataclass
+class SystemLine:
+    """One entry the app wrote, not a person: an encryption notice, a join, a missed
+    call, "This message was deleted". Counted in the report, never linted, never a skip."""
+
+    line: int | None
+    kind: str  # short, stable, English: "encryption notice", "media omitted", ...
+    text: str = ""
+
+
+class ConversationChoice(ChatImportError):
+    """The source holds several conversations (an SMS backup, chat.db, a full Telegram
+    export) and none was chosen, or the chosen one is not there.
+
+    `conversations` lists (name, message count) so the CLI can show the choices.
+    """
+
+    def __init__(self, message: str, conversations: list[tuple[str, int]]) -> None:
+        super().__init__(message)
+        self.conversations = conversations
+
+
+Item = Union[Message, Skipped, SystemLine]
 
 
 class Parser(Protocol):
-    """What each format module provides: eager checks in __init__, items on iteration."""
+    """What each format module provides: eager checks in __init__, items on iteration.
+
+    Every entry of the source becomes exactly one item (a Message, a SystemLine or a
+    Skipped), so the counts add up. A parser whose source records which side sent each
+    message also sets `me` to the sender name it gives your own messages.
+    """
 
     notes: list[str]
 

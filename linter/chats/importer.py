@@ -1,13 +1,14 @@
-"""`load_chat`: pick the format, run its parser, and keep count of what was skipped."""
+"""`load_chat`: pick the format, run its parser, and keep count of every entry it saw."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from linter.messages import Message
 
-from .common import FORMATS, ChatImportError, Parser, Skipped, check_readable, validate_utf8
+from .common import FORMATS, ChatImportError, Parser, Skipped, SystemLine, check_readable, validate_utf8
 from .detect import detect_format
 from .discord import DiscordParser
 from .imessage import IMessageParser
@@ -21,34 +22,82 @@ from .whatsapp import WhatsAppParser
 _ALIASES = {"instagram": "messenger", "facebook": "messenger", "txt": "text", "plain": "text"}
 
 
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the user said about the source beyond its path."""
+
+    columns: dict[str, str] = field(default_factory=dict)  # csv/jsonl: role -> column name
+    conversation: str | None = None  # --with: which conversation of a multi-chat source
+
+
+# One entry per format: how to build its parser. Each importer module owns its parser;
+# this table is the only place that knows them all.
+PARSERS: dict[str, Callable[[Path, ImportOptions], Parser]] = {
+    "whatsapp": lambda path, _: WhatsAppParser(path),
+    "telegram": lambda path, _: TelegramParser(path),
+    "csv": lambda path, o: CsvParser(path, o.columns),
+    "jsonl": lambda path, o: JsonlParser(path, o.columns),
+    "messenger": lambda path, _: MetaParser(path),
+    "signal": lambda path, _: SignalParser(path),
+    "imessage": lambda path, _: IMessageParser(path),
+    "discord": lambda path, _: DiscordParser(path),
+    "text": lambda path, _: PlainTextParser(path),
+}
+# Sources that are not UTF-8 text files (a directory of parts, a database): format name ->
+# test. Tried before the text checks, which would refuse them.
+NON_TEXT: dict[str, Callable[[Path], bool]] = {}
+
+
 class ChatImport:
     """One chat export, ready to iterate (as often as needed) as `Message`s in file order.
 
-    `skipped` and `messages_read` describe the latest pass and are complete once that pass
-    has finished; `notes` lists assumptions the importer had to make (e.g. date order).
+    After a pass, every entry the parser saw is in exactly one of three counts:
+    `messages_read`, `system_lines` (written by the app) and `skipped` (unreadable or not a
+    message), so `entries == messages_read + len(system_lines) + len(skipped)`. `notes`
+    lists assumptions the importer had to make (e.g. date order). With `strict`, the first
+    skipped entry raises ChatImportError instead.
     """
 
-    def __init__(self, format: str, path: Path, parser: Parser) -> None:
+    def __init__(self, format: str, path: Path, parser: Parser, *, strict: bool = False) -> None:
         self.format = format
         self.path = path
         self._parser = parser
+        self.strict = strict
         self.skipped: list[Skipped] = []
+        self.system_lines: list[SystemLine] = []
         self.messages_read = 0
 
     @property
     def notes(self) -> list[str]:
         return self._parser.notes
 
+    @property
+    def me(self) -> str | None:
+        """The sender name of your own messages when the source records who sent what
+        (an SMS backup's `type`, chat.db's `is_from_me`): `--me` is implied then."""
+        return getattr(self._parser, "me", None)
+
+    @property
+    def entries(self) -> int:
+        return self.messages_read + len(self.system_lines) + len(self.skipped)
+
     def __iter__(self) -> Iterator[Message]:
         skipped: list[Skipped] = []
+        system: list[SystemLine] = []
         self.skipped = skipped
+        self.system_lines = system
         self.messages_read = 0
         for item in self._parser:
-            if isinstance(item, Skipped):
-                skipped.append(item)
-            else:
+            if isinstance(item, Message):
                 self.messages_read += 1
                 yield item
+            elif isinstance(item, SystemLine):
+                system.append(item)
+            else:
+                if self.strict:
+                    where = f"{self.path}:{item.line}" if item.line is not None else str(self.path)
+                    raise ChatImportError(f"{where}: skipped ({item.reason}); --strict makes any skipped entry fatal")
+                skipped.append(item)
 
     def __repr__(self) -> str:
         return f"ChatImport(format={self.format!r}, path={str(self.path)!r})"
@@ -59,11 +108,14 @@ def load_chat(
     input_format: str | None = None,
     *,
     columns: Mapping[str, str] | None = None,
+    conversation: str | None = None,
+    strict: bool = False,
 ) -> ChatImport:
     """Open a chat export; ChatImportError (one line) if it cannot be imported at all.
 
     `columns` names the timestamp/sender/text columns of csv and jsonl input; other
-    formats have fixed fields and ignore it.
+    formats have fixed fields and ignore it. `conversation` picks one conversation of a
+    source that holds several (ConversationChoice lists them when it is missing or wrong).
     """
     path = Path(path)
     fmt = None
@@ -72,27 +124,15 @@ def load_chat(
         if fmt not in FORMATS:
             choices = ", ".join(FORMATS)
             raise ChatImportError(f"unknown input format {input_format!r}; choose one of: {choices}")
-    columns = check_columns(columns)
-    check_readable(path)
-    if path.stat().st_size == 0:
-        raise ChatImportError(f"{path}: file is empty")
-    validate_utf8(path)
-    fmt = fmt or detect_format(path)
-    return ChatImport(fmt, path, _parser(fmt, path, columns))
-
-
-def _parser(fmt: str, path: Path, columns: dict[str, str]) -> Parser:
-    if fmt == "csv":
-        return CsvParser(path, columns)
-    if fmt == "jsonl":
-        return JsonlParser(path, columns)
-    parsers = {
-        "whatsapp": WhatsAppParser,
-        "telegram": TelegramParser,
-        "messenger": MetaParser,
-        "signal": SignalParser,
-        "imessage": IMessageParser,
-        "discord": DiscordParser,
-        "text": PlainTextParser,
-    }
-    return parsers[fmt](path)
+    options = ImportOptions(check_columns(columns), conversation)
+    if not path.exists():
+        raise ChatImportError(f"{path}: no such file")
+    if fmt is None:
+        fmt = next((name for name, test in NON_TEXT.items() if test(path)), None)
+    if fmt not in NON_TEXT:
+        check_readable(path)
+        if path.stat().st_size == 0:
+            raise ChatImportError(f"{path}: file is empty")
+        validate_utf8(path)
+        fmt = fmt or detect_format(path)
+    return ChatImport(fmt, path, PARSERS[fmt](path, options), strict=strict)

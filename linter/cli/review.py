@@ -53,6 +53,20 @@ def _warn_skips(chat: "ChatImport", path: str) -> None:
         click.echo(f"msglint: warning: {len(bad) - MAX_WARNINGS:,} more lines skipped; the report lists them by reason", err=True)
 
 
+def _open(export: str, input_format: str | None, columns: dict[str, str] | None, conversation: str | None, strict: bool) -> "ChatImport":
+    from ..chats import ConversationChoice, load_chat
+
+    try:
+        return load_chat(export, input_format, columns=columns, conversation=conversation, strict=strict)
+    except ConversationChoice as choice:
+        # Like a missing --me: show what there is to choose from, then fail in one line.
+        if choice.conversations:
+            click.echo("Conversations in this source (messages):", err=True)
+            for name, count in choice.conversations:
+                click.echo(f"  {count:>8,}  {name}", err=True)
+        fail(str(choice))
+
+
 def _engine_settings(settings: Settings) -> Settings:
     """The settings without the --disable/--enable names of context rules and categories:
     the engine does not know them (and `build_engine` would reject them as unknown)."""
@@ -72,6 +86,8 @@ def _progress_enabled(flag: bool | None) -> bool:
 @click.argument("export", type=str, metavar="EXPORT")
 @click.option("--me", metavar="NAME", help="Your name as it appears in the export (case-insensitive). Without it, the senders are listed.")
 @click.option("--input-format", type=click.Choice(INPUT_FORMATS), default=None, help="Force the export format (default: detected from the content).")
+@click.option("--with", "conversation", metavar="NAME|NUMBER", help="Which conversation of a source that holds several (SMS backup, chat.db, full Telegram export). Without it, they are listed.")
+@click.option("--strict", is_flag=True, help="Any entry that cannot be read as a message is fatal (exit 2) instead of a counted skip.")
 @click.option("--columns", metavar="ROLE=COL,...", help="Column names for csv/jsonl, e.g. timestamp=Date,sender=From,text=Body.")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text", show_default=True, help="Report format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file (default: stdout). Nothing is written to disk otherwise.")
@@ -87,7 +103,7 @@ def _progress_enabled(flag: bool | None) -> bool:
 @click.option("--repeat-similarity", type=click.IntRange(1, 100), help="How alike (0-100) two messages must be to count as a repeat (default 85).")
 @click.option("--burst-minutes", type=click.FloatRange(min=0), default=2.0, show_default=True, help="Your lines sent within this many minutes of each other count as one message (double-text, ignored-streak, too-soon).")
 @settings_options
-def review_command(export: str, me: str | None, input_format: str | None, columns: str | None, fmt: str, output: Path | None, fail_on: str | None, jobs: int, progress: bool | None, color: bool | None, late_night: str | None, ignored_streak: int | None, too_soon_days: int | None, no_contact_until: datetime | None, no_contact_from: datetime | None, repeat_similarity: int | None, burst_minutes: float, **options) -> None:
+def review_command(export: str, me: str | None, input_format: str | None, conversation: str | None, strict: bool, columns: str | None, fmt: str, output: Path | None, fail_on: str | None, jobs: int, progress: bool | None, color: bool | None, late_night: str | None, ignored_streak: int | None, too_soon_days: int | None, no_contact_until: datetime | None, no_contact_from: datetime | None, repeat_similarity: int | None, burst_minutes: float, **options) -> None:
     """Review every message you sent in a chat EXPORT (WhatsApp, Telegram, Signal, ...).
 
     Lints your messages like drafts, and checks the conversation's timing and history:
@@ -95,7 +111,6 @@ def review_command(export: str, me: str | None, input_format: str | None, column
     """
     from .. import collector
     from ..api import get_linter
-    from ..chats import load_chat
     from ..config import parse_fail_on, parse_window
     from ..context import context_names
     from ..formats import render_review
@@ -119,7 +134,8 @@ def review_command(export: str, me: str | None, input_format: str | None, column
     show_progress = _progress_enabled(progress)
     total = None
     context_names()  # a broken context rule file fails here, in one line
-    chat = load_chat(export, input_format, columns=parse_columns(columns))
+    chat = _open(export, input_format, parse_columns(columns), conversation, strict)
+    me = me or chat.me
     if me is None or show_progress:
         # A quick pass without linting: the senders to choose from (a missing or wrong
         # --me fails now, not after the work) and the progress bar's length.

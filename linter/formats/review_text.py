@@ -27,6 +27,10 @@ def iter_text(review: Review, *, color: bool = False) -> Iterator[str]:
     who = f' as "{review.me}"' if review.me else ""
     out.append(st(f"Review of {review.path} ({review.format}){who}", bold=True))
     out.append(f"  messages  {review.messages_read:,} read: {review.yours:,} yours ({review.yours_reviewed:,} with text reviewed, {review.yours_media:,} media only), {review.theirs:,} theirs")
+    if review.system_lines:
+        out.append(f"  system    {review.system_count:,} (written by the app, not by a person):")
+        for kind, lines in sorted(review.system_lines.items(), key=lambda kv: -len(kv[1])):
+            out.append(f"            {len(lines):>6,}  {kind}{_line_list(lines, review)}")
     if review.skipped:
         out.append(f"  skipped   {review.skipped_count:,} (not messages or unreadable):")
         for reason, lines in sorted(review.skipped.items(), key=lambda kv: -len(kv[1])):

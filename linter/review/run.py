@@ -129,6 +129,7 @@ def review_messages(
     review.senders = senders.as_dict()
     review.messages_read = senders.total
     review.skipped = group_skips(chat)
+    review.system_lines = group_system_lines(chat)
     review.import_notes = list(chat.notes)
     review.context_notes = checker.notes
     review.yours_untimed = checker.own_without_time
@@ -175,6 +176,13 @@ def group_skips(chat: "ChatImport") -> dict[str, list[int | None]]:
     grouped: dict[str, list[int | None]] = {}
     for s in chat.skipped:
         grouped.setdefault(s.reason, []).append(s.line)
+    return grouped
+
+
+def group_system_lines(chat: "ChatImport") -> dict[str, list[int | None]]:
+    grouped: dict[str, list[int | None]] = {}
+    for s in chat.system_lines:
+        grouped.setdefault(s.kind, []).append(s.line)
     return grouped
 
 

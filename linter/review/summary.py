@@ -55,6 +55,7 @@ class Review:
     import_notes: list[str]
     messages_read: int
     skipped: dict[str, list[int | None]]  # reason -> lines (or message numbers)
+    system_lines: dict[str, list[int | None]] = field(default_factory=dict)  # kind -> lines
     yours: int = 0
     yours_reviewed: int = 0  # with text, linted
     yours_media: int = 0  # media only: counted for timing, nothing to lint
@@ -70,6 +71,15 @@ class Review:
     @property
     def skipped_count(self) -> int:
         return sum(len(v) for v in self.skipped.values())
+
+    @property
+    def system_count(self) -> int:
+        return sum(len(v) for v in self.system_lines.values())
+
+    @property
+    def entries(self) -> int:
+        """Every entry of the export: each is a message, a system line or a skip."""
+        return self.messages_read + self.system_count + self.skipped_count
 
     def findings(self) -> Iterator[tuple[Flagged, Finding]]:
         for item in self.flagged:
