@@ -128,6 +128,33 @@ def get_engine(settings: Settings | None = None) -> Engine:
     return _engines[key]
 
 
+_goods_engines: dict[str | None, Engine] = {}
+
+
+def goods_engine(settings: Settings) -> Engine:
+    """The engine of the goods rules (rulesets/goods/) on the settings' pipeline."""
+    from . import nlp
+    from .rules.loader import load_goods
+
+    engine = _goods_engines.get(settings.model)
+    if engine is None:
+        engine = _goods_engines[settings.model] = Engine(nlp.load(settings.model), load_goods(), validate=False)
+    return engine
+
+
+@lru_cache(maxsize=1)
+def goods_vocabulary() -> dict[str, dict]:
+    """What a good message can have (the vocabulary file's `goods`), read once."""
+    from .rules.loader import load_goods_vocabulary
+
+    return load_goods_vocabulary()
+
+
+def vocabulary() -> dict[str, dict]:
+    """The category vocabulary (read once per process, re-read after reset_caches)."""
+    return _vocabulary()
+
+
 class Linter:
     """Checks drafts for one set of settings: message-level findings, one list per draft,
     in position order, except that findings of a category marked `first: true` in the
@@ -140,6 +167,13 @@ class Linter:
 
     def lint(self, text: str, *, path: str | None = None) -> list[Finding]:
         return self.ordered(self.engine.lint(text, path=path))
+
+    def check_many(self, texts: Iterable[str]) -> Iterator[tuple[list[Finding], list[Finding]]]:
+        """For each draft, its findings and what is good in it (the goods rules' matches,
+        for the verdict), from one parse."""
+        goods = goods_engine(self.settings)
+        for found, good in self.engine.lint_many_with(texts, goods):
+            yield self.ordered(found), good
 
     def lint_many(self, texts: Iterable[str]) -> Iterator[list[Finding]]:
         return (self.ordered(found) for found in self.engine.lint_many(texts))
@@ -177,6 +211,11 @@ def reset_caches() -> None:
     _vocabulary.cache_clear()
     _engines.clear()
     _linters.clear()
+    _goods_engines.clear()
+    goods_vocabulary.cache_clear()
+    from .verdict import _vocabularies
+
+    _vocabularies.cache_clear()
     from .context import load_context_rules
 
     load_context_rules.cache_clear()

@@ -46,7 +46,9 @@ class Job:
 
 @dataclass
 class Outcome:
-    findings: list[list[Finding]]  # one list per draft, in order, sorted
+    # One list per draft, in order: its findings, sorted, then the goods' matches (see
+    # linter.verdict.split, which every front end uses before showing findings).
+    findings: list[list[Finding]]
     notes: list[str] = field(default_factory=list)  # lines for stderr (skipped history items...)
 
 
@@ -67,7 +69,9 @@ def run_job(job: Job) -> Outcome:
     from .api import get_linter
 
     linter = get_linter(job.settings)
-    results = [list(found) for found in linter.lint_many(job.texts)]
+    # Each draft's list also holds what is good in it (categories of scope "good"): they
+    # travel with the findings (through the server too) and the verdict takes them apart.
+    results = [found + good for found, good in linter.check_many(job.texts)]
     notes: list[str] = []
     if job.now is None and job.history is None:
         return Outcome(results, notes)

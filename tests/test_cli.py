@@ -52,7 +52,7 @@ def test_json_format_fields(run, tmp_path):
     draft = tmp_path / "d.txt"
     draft.write_text("hello\n\ndo u still love me\n", encoding="utf-8")
     result = run(str(draft), "--format", "json", "--disable", "closed-opener")
-    data = json.loads(result.output)
+    data = json.loads(result.output)["findings"]
     [f] = [f for f in data if f["category"] == "miss-me"]
     assert set(f) >= {"path", "line", "column", "end_line", "end_column", "category", "rule", "severity", "message", "why", "source", "suggestion", "text"}
     assert (f["line"], f["column"], f["text"]) == (3, 4, "u still love me")
@@ -67,7 +67,7 @@ def test_short_format_is_one_line_per_finding(run):
 def test_disable_accepts_the_ids_the_output_prints(run):
     # `--format short` and the text output print category/rule; --disable takes that form.
     assert run("-", "--disable", "begging/im-begging-you", "--disable", "begging/model", input="I'm begging you").exit_code == 0
-    found = json.loads(run("-", "--disable", "miss-me/asks-if-they-miss-you", "--disable", "miss-me/model", "--format", "json", input="do you miss me?").output)
+    found = json.loads(run("-", "--disable", "miss-me/asks-if-they-miss-you", "--disable", "miss-me/model", "--format", "json", input="do you miss me?").output)["findings"]
     assert not [f for f in found if f["category"] == "miss-me"]
 
 
@@ -75,7 +75,7 @@ def test_disable_by_category_and_rule(run):
     assert run("-", "--disable", "miss-me", input="do you miss me?").exit_code == 0
     # A rule id turns off that rule; the category stays on, so the learned layer may still
     # say it (with --disable model too, nothing does).
-    rules = [f["rule"] for f in json.loads(run("-", "--disable", "asks-if-they-miss-you", "--format", "json", input="do you miss me?").output)]
+    rules = [f["rule"] for f in json.loads(run("-", "--disable", "asks-if-they-miss-you", "--format", "json", input="do you miss me?").output)["findings"]]
     assert "asks-if-they-miss-you" not in rules and set(rules) <= {"model"}
     assert run("-", "--disable", "asks-if-they-miss-you", "--disable", "model", input="do you miss me?").exit_code == 0
     assert run("-", "--disable", "miss-me", "--enable", "miss-me", input="do you miss me?").exit_code == 1
@@ -135,7 +135,7 @@ def test_bad_file_does_not_hide_good_ones(run, tmp_path):
 def test_crlf_and_bom_are_read_as_plain_lines(run, tmp_path):
     path = tmp_path / "win.txt"
     path.write_bytes("\ufeffhey there\r\ndo you miss me?\r\n".encode("utf-8"))
-    data = json.loads(run(str(path), "--format", "json").output)
+    data = json.loads(run(str(path), "--format", "json").output)["findings"]
     miss = [f for f in data if f["category"] == "miss-me"]
     assert miss and miss[0]["line"] == 2 and miss[0]["column"] == 4
 
@@ -253,5 +253,5 @@ def test_explain_fills_a_rules_placeholders(run):
 def test_text_output_shows_the_rules_rewrite_example(run):
     out = run("-", "--no-server", input="do you miss me?").output
     assert "\n    e.g.: " in out
-    found = json.loads(run("-", "--no-server", "--format", "json", input="do you miss me?").output)
+    found = json.loads(run("-", "--no-server", "--format", "json", input="do you miss me?").output)["findings"]
     assert found[0]["rewrite"] and found[0]["rewrite"] in out

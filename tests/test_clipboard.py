@@ -128,13 +128,26 @@ def _finding(category: str, severity: Severity, start: int) -> Finding:
 def test_verdict_shows_the_worst_first_and_counts_the_rest():
     findings = [_finding("hurt", Severity.WARNING, 0), _finding("ultimatum", Severity.ERROR, 10), _finding("past", Severity.WARNING, 5), _finding("pressure", Severity.WARNING, 7), _finding("length", Severity.INFO, 0)]
     v = summary.verdict(findings, Severity.WARNING)
-    assert not v.send
-    assert v.title == "Don't send yet: 4 problems (ultimatum, hurt, past, pressure)"
-    assert v.lines == ("1:11: error ultimatum/ultimatum: about ultimatum", "1:1: warning hurt/hurt: about hurt", "1:6: warning past/past: about past", "and 1 more")
+    assert not v.send and v.decision == "rewrite"
+    assert v.title == "Rewrite first: ultimatum, hurt, past, pressure"
+    assert v.lines == ("1:11: error ultimatum/ultimatum: about ultimatum", "1:1: warning hurt/hurt: about hurt", "1:6: warning past/past: about past", "and 2 more")
     minor = summary.verdict([_finding("length", Severity.INFO, 0)], Severity.WARNING)
-    assert minor.send and minor.title == "Looks good to send (1 minor note)" and minor.lines == ("1:1: info length/length: about length",)
-    assert summary.verdict([], Severity.WARNING) == summary.Verdict(True, "Looks good to send", ())
-    assert summary.verdict(findings, None).send  # --fail-on never
+    assert minor.send and minor.title == "Good to send (1 minor note)" and minor.lines == ("1:1: info length/length: about length",)
+    assert summary.verdict([], Severity.WARNING) == summary.Notice(True, "Good to send", (), "send")
+    # --fail-on never lets warnings through, but an error still holds the draft back.
+    assert not summary.verdict(findings, None).send
+    assert summary.verdict([f for f in findings if f.severity < Severity.ERROR], None).send
+
+
+def test_notification_shows_the_first_findings_rewrite_and_what_is_good():
+    from dataclasses import replace
+
+    first = replace(_finding("pressure", Severity.WARNING, 0), rewrite="Saw a dog in rain boots and thought of you.")
+    good = _finding("short", Severity.INFO, 0)
+    v = summary.verdict([first, good], Severity.WARNING)
+    assert v.lines[:3] == ("good: short", "1:1: warning pressure/pressure: about pressure", "e.g.: Saw a dog in rain boots and thought of you.")
+    crisis = summary.verdict([_finding("crisis", Severity.ERROR, 0), good], Severity.WARNING)
+    assert crisis.decision == "wait" and "help" in crisis.title and "good: short" not in crisis.lines
 
 
 def test_notification_commands_need_no_quoting():
@@ -202,13 +215,14 @@ def _hotkey(display: str, tmp: Path) -> subprocess.CompletedProcess:
 def test_hotkey_on_a_real_x_clipboard(x_display, tmp_path):
     _copy(x_display, CLEAN)
     clean = _hotkey(x_display, tmp_path)
-    assert (clean.returncode, clean.stdout, clean.stderr) == (0, "Looks good to send\n", "")
+    assert (clean.returncode, clean.stderr) == (0, "")
+    assert clean.stdout.splitlines()[0] == "Good to send" and clean.stdout.splitlines()[1].startswith("good: short")
 
     _copy(x_display, BAD)
     bad = _hotkey(x_display, tmp_path)
     assert bad.returncode == 1, bad.stderr
     title, *lines = bad.stdout.splitlines()
-    assert title.startswith("Don't send yet: ") and "miss-me" in title
+    assert title.startswith("Rewrite first: ") and "miss-me" in title
     assert any(" miss-me/" in line for line in lines)  # the `--format short` line
 
     _copy(x_display, " \n")

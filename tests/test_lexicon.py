@@ -271,8 +271,9 @@ def test_examples_may_be_a_block_of_lines(tmp_path, vocabulary):
 # before the lexicon and the compact forms. This guard keeps them from growing back: a new
 # rule should reuse the lexicon rather than spell its lists out again. (307,946 bytes after
 # the compaction; the crisis category, the declared-longing rule and a round of recall work
-# on the training split (nine rules, 34 KB of patterns and examples) added 42 KB since.)
-RULE_BYTES_BUDGET = 355_000
+# on the training split (nine rules, 34 KB of patterns and examples) added 42 KB since,
+# and the crisis rule for plans, overdoses and goodbyes 4 KB more.)
+RULE_BYTES_BUDGET = 360_000
 
 
 def test_rule_files_stay_within_their_size_budget():

@@ -291,7 +291,7 @@ def test_check_through_the_server_matches_in_process(served, tmp_path):
         assert (via.returncode, via.stdout, via.stderr) == (local.returncode, local.stdout, local.stderr), args
     assert client.ping(path)["requests"] - before >= len(runs) + 1  # the checks went through it
 
-    first = json.loads(_msglint([*runs[0], "--socket", str(path)], tmp_path).stdout)
+    first = json.loads(_msglint([*runs[0], "--socket", str(path)], tmp_path).stdout)["findings"]
     assert {"miss-me"} <= {f["category"] for f in first if f["path"] == "a.txt"}
     second = _msglint([*runs[1], "--socket", str(path)], tmp_path)
     assert second.returncode == 1
@@ -300,7 +300,7 @@ def test_check_through_the_server_matches_in_process(served, tmp_path):
     third = _msglint([*runs[2], "--socket", str(path)], tmp_path)
     assert third.returncode == 2 and third.stderr.count("\n") == 1 and "no such sender" in third.stderr
     hotkey = _msglint([*runs[3], "--socket", str(path)], tmp_path)
-    assert hotkey.returncode == 1 and hotkey.stdout.startswith("Don't send yet: ")
+    assert hotkey.returncode == 1 and hotkey.stdout.startswith("Wait: ")
     for category in ("late-night", "double-text"):  # the clock and the history, on the hotkey path
         assert category in hotkey.stdout
 

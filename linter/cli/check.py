@@ -31,6 +31,7 @@ def check_command(files: tuple[str, ...], fmt: str, fail_on: str | None, color: 
     from ..formats import render
     from ..reader import InputError, read_draft
     from ..server.client import lint_job
+    from ..verdict import decide, split
 
     if not files:
         if sys.stdin is None or sys.stdin.isatty():
@@ -49,15 +50,18 @@ def check_command(files: tuple[str, ...], fmt: str, fail_on: str | None, color: 
             click.echo(f"msglint: error: {exc}", err=True)
             errors += 1
     findings = []
+    verdicts = {}
     if texts:
         job = make_job(list(texts.values()), settings, now=now, history_path=history_path, me=me, input_format=input_format)
         outcome = lint_job(job, use_server=not no_server, socket=socket_file)
         for note in outcome.notes:
             click.echo(note, err=True)
         for name, found in zip(texts, outcome.findings):
-            findings.extend(replace(f, path=name) for f in found)
+            problems, goods = split(found)
+            verdicts[name] = decide(problems, goods, threshold=threshold)
+            findings.extend(replace(f, path=name) for f in problems)
     if texts or fmt == "json":
-        click.echo(render(findings, fmt, color=use_color(color), sources=texts, files=len(texts)), nl=False)
+        click.echo(render(findings, fmt, color=use_color(color), sources=texts, files=len(texts), verdicts=verdicts), nl=False)
     if errors:
         sys.exit(2)
     if threshold is not None and any(f.severity >= threshold for f in findings):

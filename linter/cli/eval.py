@@ -28,9 +28,10 @@ MAX_PROBLEMS_SHOWN = 20
 @click.option("--max-rate", type=click.FloatRange(0, 1), help="With --benign: exit 1 when a category flags a larger share of the texts.")
 @click.option("--detector", type=click.Choice(["both", "rules", "model"]), default="both", show_default=True, help="Score the rules and the learned layer together, or either alone.")
 @click.option("--compare", is_flag=True, help="One table: precision and recall per category for rules alone, model alone and both.")
+@click.option("--verdict", "verdicts", is_flag=True, help="Score the pre-send verdict instead: good messages -> send, labelled drafts -> not send, crisis -> wait.")
 @click.option("--cv", is_flag=True, help="With --compare, on the training split: the learned layer scored by k-fold cross-validation (each text by a model that never saw it). Needs SciPy; takes minutes.")
 @settings_options
-def eval_command(files: tuple[str, ...], benign: bool, fmt: str, show: int, focus: tuple[str, ...], min_precision: float | None, min_recall: float | None, max_rate: float | None, detector: str, compare: bool, cv: bool, **options) -> None:
+def eval_command(files: tuple[str, ...], benign: bool, fmt: str, show: int, focus: tuple[str, ...], min_precision: float | None, min_recall: float | None, max_rate: float | None, detector: str, compare: bool, verdicts: bool, cv: bool, **options) -> None:
     """Precision and recall per category on labelled CORPUS.jsonl files.
 
     \b
@@ -39,6 +40,7 @@ def eval_command(files: tuple[str, ...], benign: bool, fmt: str, show: int, focu
     msglint eval corpus/test/*.jsonl --min-precision 0.9 --min-recall 0.85   (CI)
     msglint eval --benign ../shared/corpus-real/benign_sms.jsonl
     msglint eval corpus/test/*.jsonl --compare   (rules, model, both: the README table)
+    msglint eval corpus/test/*.jsonl --verdict   (send / rewrite / wait on the corpus)
     """
     from ..api import all_rules, get_linter
     from ..quality.corpus import MESSAGE_SCOPE, read_corpus
@@ -69,6 +71,11 @@ def eval_command(files: tuple[str, ...], benign: bool, fmt: str, show: int, focu
     if not corpus.examples:
         fail(f"no valid texts in {', '.join(corpus.files)}" + (f" ({len(corpus.problems)} malformed line(s))" if corpus.problems else ""))
 
+    if verdicts:
+        if benign or compare or cv:
+            fail("--verdict scores a labelled corpus on its own (without --benign, --compare or --cv)")
+        _verdicts(corpus, settings, fmt, show)
+        return
     engine = get_linter(settings).engine
     categories, disabled = evaluated_categories(engine, all_rules(settings), vocabulary)
     chosen = [c for c in categories if not focus or c in focus]
@@ -123,3 +130,15 @@ def _cross_validated(engine, examples) -> dict:
     rules = detector_findings(engine, examples, needed=("rules",))["rules"]
     model = cross_validated_findings(engine.nlp, examples, load().meta, jobs=min(2, os.cpu_count() or 1))
     return {"rules": rules, "model": model, "both": [r + m for r, m in zip(rules, model)]}
+
+
+def _verdicts(corpus, settings, fmt: str, show: int) -> None:
+    from ..api import get_linter, goods_vocabulary
+    from ..quality.verdicts import render_verdicts, score_verdicts, verdicts_for
+
+    verdicts, errors = verdicts_for(get_linter(settings), corpus.examples, settings.fail_on)
+    report = score_verdicts(corpus.examples, verdicts, errors, goods_vocabulary())
+    if fmt == "json":
+        click.echo(json.dumps({"mode": "verdict", "files": corpus.files, **report.to_dict(show)}, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_verdicts(report, show=show), nl=False)

@@ -4,11 +4,14 @@ with the words underlined, the reasoning (why), what to try instead, and the sou
 from __future__ import annotations
 
 from collections import Counter
-from typing import Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import click
 
 from ..findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from ..verdict import Verdict
 
 _SEVERITY_COLOR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
@@ -44,9 +47,11 @@ def finding_block(f: Finding, *, color: bool, source_text: str | None) -> str:
     return "\n".join(lines)
 
 
-def summary(findings: Sequence[Finding], files: int, *, color: bool) -> str:
+def summary(findings: Sequence[Finding], files: int, *, color: bool, verdicts: bool = False) -> str:
     if not findings:
-        return _style("No problems found", color, fg="green", bold=True) + (" in 1 draft." if files == 1 else f" in {files} drafts.") + " Looks good to send."
+        # With a verdict shown above, it has said whether to send; the count stays here.
+        tail = "" if verdicts else " Looks good to send."
+        return _style("No problems found", color, fg="green", bold=True) + (" in 1 draft." if files == 1 else f" in {files} drafts.") + tail
     counts = Counter(f.severity for f in findings)
     parts = [f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts[s]]
     n = len(findings)
@@ -54,11 +59,28 @@ def summary(findings: Sequence[Finding], files: int, *, color: bool) -> str:
     return _style(f"Found {n} problem{'s' if n != 1 else ''}", color, bold=True) + f" ({', '.join(parts)}){in_files}."
 
 
-def render(findings: Sequence[Finding], *, color: bool = False, sources: dict[str, str], files: int = 1) -> str:
+_DECISION_COLOR = {"send": "green", "rewrite": "yellow", "wait": "red"}
+
+
+def verdict_lines(verdict: "Verdict", *, color: bool, path: str | None = None) -> list[str]:
+    """The verdict first, as the moment wants a decision: its headline, then what is good."""
+    where = f"{path}: " if path else ""
+    lines = [where + _style(verdict.headline, color, fg=_DECISION_COLOR.get(verdict.decision), bold=True)]
+    if verdict.good_line:
+        lines.append("  " + _style(verdict.good_line, color, fg="green"))
+    return lines
+
+
+def render(findings: Sequence[Finding], *, color: bool = False, sources: dict[str, str], files: int = 1, verdicts: "Mapping[str, Verdict] | None" = None) -> str:
     if not findings and sources and not any(text.strip() for text in sources.values()):
         # An empty draft is not a good one: say there was nothing to read.
         what = "the draft is empty" if len(sources) == 1 else "the drafts are empty"
         return _style("Nothing to check", color, bold=True) + f": {what}.\n"
+    head: list[str] = []
+    for path, verdict in (verdicts or {}).items():
+        if sources.get(path, "x").strip():
+            head.extend(verdict_lines(verdict, color=color, path=path if len(verdicts or {}) > 1 else None))
     blocks = [finding_block(f, color=color, source_text=sources.get(f.path or "")) for f in findings]
     out = "\n\n".join(blocks)
-    return (out + "\n\n" if out else "") + summary(findings, files, color=color) + "\n"
+    top = "\n".join(head) + "\n\n" if head else ""
+    return top + (out + "\n\n" if out else "") + summary(findings, files, color=color, verdicts=bool(head)) + "\n"

@@ -1,4 +1,5 @@
-"""What the pre-send notification says: a title (send or not) and the top findings."""
+"""What the pre-send notification says: the verdict as its title, then what is good, the
+first finding with its rewrite example, and how many more there are."""
 
 from __future__ import annotations
 
@@ -9,29 +10,41 @@ from ..findings import Finding, Severity
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Notice:
     send: bool
     title: str
-    lines: tuple[str, ...]  # `--format short` lines, the most serious first, then "and N more"
+    lines: tuple[str, ...]
+    decision: str = "send"  # send | rewrite | wait (linter.verdict)
 
     @property
     def text(self) -> str:
         return "\n".join((self.title, *self.lines))
 
 
-def verdict(findings: Sequence[Finding], threshold: Severity | None, limit: int = 3) -> Verdict:
-    from ..formats.short import line
+# The name the clipboard command has always used.
+Verdict = Notice
 
-    blocking = [f for f in findings if threshold is not None and f.severity >= threshold]
-    shown = sorted(blocking or findings, key=lambda f: (-int(f.severity), f.start, f.end, f.category, f.rule))
-    lines = [line(f) for f in shown[:limit]]
-    if len(shown) > limit:
-        lines.append(f"and {len(shown) - limit} more")
-    if blocking:
-        n = len(blocking)
-        cats = ", ".join(dict.fromkeys(f.category for f in shown))
-        return Verdict(False, f"Don't send yet: {n} problem{'s' if n != 1 else ''} ({cats})", tuple(lines))
-    if findings:
-        n = len(findings)
-        return Verdict(True, f"Looks good to send ({n} minor note{'s' if n != 1 else ''})", tuple(lines))
-    return Verdict(True, "Looks good to send", ())
+
+def verdict(found: Sequence[Finding], threshold: Severity | None, limit: int = 3) -> Notice:
+    """The notification for one checked draft. `found` is the check's list as run_job
+    gives it (findings and goods' matches together)."""
+    from ..formats.short import line
+    from ..verdict import decide, split
+
+    findings, goods = split(found)
+    decided = decide(findings, goods, threshold=threshold)
+    # The decisive findings first (a crisis finding before all), then the rest.
+    reasons = set(decided.reasons)
+    shown = sorted(findings, key=lambda f: (f.category not in reasons, -int(f.severity), f.start, f.end, f.category, f.rule))
+    lines: list[str] = []
+    if decided.good_line:
+        lines.append(decided.good_line)
+    if shown:
+        first = shown[0]
+        lines.append(line(first))
+        if first.rewrite:
+            lines.append(f"e.g.: {first.rewrite}")
+        lines.extend(line(f) for f in shown[1:limit])
+        if len(shown) > limit:
+            lines.append(f"and {len(shown) - limit} more")
+    return Notice(decided.send, decided.headline, tuple(lines), decided.decision)

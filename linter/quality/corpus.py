@@ -35,6 +35,7 @@ class Example:
     line: int
     lines: Mapping[str, int] = field(default_factory=dict)
     note: str | None = None
+    register: str | None = None  # how it is written ("good", "texting", "logistics", ...)
 
     @property
     def source(self) -> str:
@@ -83,8 +84,8 @@ def read_corpus(paths: Iterable[str | Path], vocabulary: Mapping[str, Mapping], 
             if isinstance(result, str):
                 corpus.problems.append(Problem(name, number, result))
             elif result is not None:
-                text, labels, lines, note = result
-                corpus.examples.append(Example(text, labels, name, number, lines, note))
+                text, labels, lines, note, register = result
+                corpus.examples.append(Example(text, labels, name, number, lines, note, register))
     return corpus
 
 
@@ -106,7 +107,7 @@ def _lines(path: Path) -> Iterable[tuple[int, bytes]]:
 
 
 def parse_line(raw: bytes, vocabulary: Mapping[str, Mapping], *, labeled: bool = True) -> tuple | str | None:
-    """(text, labels, lines, note) for a valid line, a reason for a malformed one, None for a blank one."""
+    """(text, labels, lines, note, register) for a valid line, a reason for a malformed one, None for a blank one."""
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -155,4 +156,5 @@ def parse_line(raw: bytes, vocabulary: Mapping[str, Mapping], *, labeled: bool =
             return f"'lines' for {category!r} must be a line number from 1 to {line_count}, got {number!r}"
 
     note = obj.get("note")
-    return text, frozenset(labels), dict(lines), note if isinstance(note, str) else None
+    register = obj.get("register")
+    return text, frozenset(labels), dict(lines), note if isinstance(note, str) else None, register if isinstance(register, str) else None

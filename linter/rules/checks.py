@@ -114,6 +114,26 @@ def too_long(text: str, lines: Sequence[Line], params: dict) -> list[Hit]:
     return [Hit(start, end, {"sentences": sentences, "words": words, **params})]
 
 
+@check("short_message", scope="draft", max_sentences=2, max_words=30, min_words=3)
+def short_message(text: str, lines: Sequence[Line], params: dict) -> list[Hit]:
+    """The whole draft is a short message: a few words, at most a couple of sentences.
+
+    The opposite of too_long, with a stricter word bound: "short" is said as a strength,
+    so it should hold with room to spare, and a word or two is too little to praise.
+    """
+    if not lines or len(_ALNUM_RUN.findall(text)) > 3 * params["max_words"]:
+        return []
+    if count_sentences(text) > params["max_sentences"]:
+        return []
+    words = count_words(lines)
+    if not params["min_words"] <= words <= params["max_words"]:
+        return []
+    first, last = lines[0], lines[-1]
+    start = first.offset + next((t.idx for t in first.doc if not t.is_space), 0)
+    end = last.offset + len(last.doc.text.rstrip())
+    return [Hit(start, end, {"words": words})]
+
+
 @check("greeting_only", scope="draft", vocabulary=[], anchors=[], max_other_words=0)
 def greeting_only(text: str, lines: Sequence[Line], params: dict) -> list[Hit]:
     """The whole draft is greetings and small talk: nothing they could answer with substance.

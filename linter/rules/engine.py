@@ -238,12 +238,23 @@ class Engine:
             yield from self._lint_batch(batch, path)
 
     def _lint_batch(self, batch: list[tuple[str, list[tuple[int, int]]]], path: str | None) -> Iterator[list[Finding]]:
+        for text, lines in self._parsed(batch):
+            yield self.lint_lines(text, lines, path)
+
+    def _parsed(self, batch: list[tuple[str, list[tuple[int, int]]]]) -> Iterator[tuple[str, list[Line]]]:
         docs = list(self.nlp.pipe((text[a:b] for text, spans in batch for a, b in spans), batch_size=256))
         i = 0
         for text, spans in batch:
             lines = [Line(a, docs[i + k]) for k, (a, _) in enumerate(spans)]
             i += len(spans)
-            yield self.lint_lines(text, lines, path)
+            yield text, lines
+
+    def lint_many_with(self, texts: Iterable[str], other: "Engine", path: str | None = None) -> Iterator[tuple[list[Finding], list[Finding]]]:
+        """For each draft, this engine's findings and `other`'s, from one parse: `other`
+        (built on the same pipeline) reads the same lines."""
+        for text in texts:
+            for parsed, lines in self._parsed([(text, line_spans(text))]):
+                yield self.lint_lines(parsed, lines, path), other.lint_lines(parsed, lines, path)
 
     def lint_lines(self, text: str, lines: Sequence[Line], path: str | None = None) -> list[Finding]:
         """Findings for a draft whose non-empty lines are already parsed."""

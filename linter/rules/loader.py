@@ -27,12 +27,15 @@ from ..findings import Severity
 from .checks import CHECKS
 from .compact import LEXICON_FILE, REFERENCE, Lexicon, _conditions, _example, _examples, _is_reference, _node, _pattern_list, _spec, _token, _words
 from .model import Rule, Source
+from .vocabulary import GOOD_SCOPE, GOODS_DIR, VOCABULARY_FILE, builtin_dir, load_goods_vocabulary, load_vocabulary
 from .yamlfile import RuleFileError, parse_yaml, read_yaml
 
-__all__ = ["RuleFileError", "builtin_dir", "load_file", "load_lexicon", "load_rules", "load_vocabulary", "parse_yaml", "read_yaml"]
+__all__ = [
+    "RuleFileError", "builtin_dir", "load_file", "load_goods", "load_goods_vocabulary", "load_lexicon", "load_rules",
+    "load_vocabulary", "parse_yaml", "read_yaml",
+]
 
 
-VOCABULARY_FILE = "categories.yaml"
 RULE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CLASS_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 DEFAULTABLE = ("severity", "source", "when", "unless")
@@ -41,25 +44,15 @@ DEFAULTABLE = ("severity", "source", "when", "unless")
 
 
 
-def builtin_dir() -> Path:
-    """The rulesets shipped with msglint: linter/rulesets inside an installed wheel, else
-    the rulesets/ directory of a source checkout (which is also what an editable install
-    maps linter.rulesets to)."""
-    package = Path(__file__).resolve().parents[1]
-    installed = package / "rulesets"
-    if (installed / VOCABULARY_FILE).is_file():
-        return installed
-    return package.parent / "rulesets"
 
 
-def load_vocabulary(directory: Path | None = None) -> dict[str, dict]:
-    """The category contract: {name: {"scope": message|context, "summary": ...}}."""
-    path = (directory or builtin_dir()) / VOCABULARY_FILE
-    data = read_yaml(path)
-    cats = data.get("categories") if isinstance(data, dict) else None
-    if not isinstance(cats, dict):
-        raise RuleFileError(f"{path}: expected a top-level 'categories' mapping")
-    return cats
+def load_goods(directory: Path | None = None) -> list:
+    """The rules that find what is good in a draft (built-in `rulesets/goods/`)."""
+    base = directory or builtin_dir()
+    goods_dir = base / GOODS_DIR
+    if not goods_dir.is_dir():
+        return []
+    return load_rules([goods_dir], load_goods_vocabulary(base), lexicon=load_lexicon(base))
 
 
 def load_lexicon(directory: Path | None = None, base: Lexicon | None = None) -> Lexicon:
@@ -127,17 +120,19 @@ def lexicon_for(directory: Path, builtin: Lexicon | None = None) -> Lexicon:
     return load_lexicon(directory, base=builtin)
 
 
-def load_rules(directories: Iterable[Path], vocabulary: dict[str, dict]) -> list[Rule]:
-    """All rules from every *.yaml in the directories, in a stable order; ids are unique."""
+def load_rules(directories: Iterable[Path], vocabulary: dict[str, dict], *, lexicon: Lexicon | None = None) -> list[Rule]:
+    """All rules from every *.yaml in the directories, in a stable order; ids are unique.
+    `lexicon` overrides the classes the files can name (default: by directory)."""
     rules: list[Rule] = []
     seen: dict[str, Path] = {}
     builtin: Lexicon | None = None
+    given = lexicon
     for directory in directories:
         directory = Path(directory).expanduser()
         if not directory.is_dir():
             raise RuleFileError(f"{directory}: rules directory not found")
         builtin = load_lexicon(builtin_dir()) if builtin is None else builtin
-        lexicon = lexicon_for(directory, builtin)
+        lexicon = given if given is not None else lexicon_for(directory, builtin)
         for path in sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml")):
             if path.name in (VOCABULARY_FILE, LEXICON_FILE):
                 continue
