@@ -46,6 +46,10 @@ _NUMBER = re.compile(r"\+?\d+")
 _CHARREF = re.compile(rb"&#(x[0-9a-fA-F]{1,8}|[0-9]{1,10});")
 _BAD_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
 _REPLACEMENT = "\ufffd".encode()
+# The opening of a part's data="…": the tag's earlier attributes spelled out, so a
+# `data="` inside another attribute's value is never taken for it.
+_PART_DATA = re.compile(rb"<part(?:\s+[^\s=<>\"']+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s+data\s*=\s*\"")
+_HOLD = 1 << 20  # bytes of an open <part …> tag held back while its data="…" may follow
 
 # Android's Telephony message boxes, the same numbers for SMS `type` and MMS `msg_box`.
 _SENT, _RECEIVED = 2, 1
@@ -98,19 +102,57 @@ def _contact(attrs: dict) -> str | None:
 
 
 class _Cleaner:
-    """Makes the bytes well-formed where the app is known not to be: old releases wrote
-    an emoji as two character references to its UTF-16 surrogates ("&#55357;&#56832;"),
-    and control characters slip into bodies. Both are fatal to any XML parser.
-    A pair is rejoined; anything else XML forbids becomes U+FFFD (counted in a note)."""
+    """The bytes expat sees, made safe and cheap where the app's output is known to hurt.
+
+    - Media: an MMS part carries its picture or video as base64 in `data="…"`, megabytes
+      in one attribute. Expat 2.5 rescans an unfinished tag on every chunk (quadratic: a
+      40 MB video took a minute) and hands the whole value over as one string. Only the
+      part's `ct` matters here, so the value is dropped before expat sees it (its newlines
+      kept, so line numbers stay right).
+    - Old releases wrote an emoji as two character references to its UTF-16 surrogates
+      ("&#55357;&#56832;"), and control characters slip into bodies; both are fatal to
+      any XML parser. A pair is rejoined; anything else XML forbids becomes U+FFFD.
+    """
 
     def __init__(self) -> None:
         self._carry = b""
+        self._in_data = False
         self.replaced = 0
         self.rejoined = 0
 
     def feed(self, chunk: bytes, final: bool = False) -> bytes:
         data = self._carry + chunk
+        self._carry = b""
+        out: list[bytes] = []
+        pos = 0
+        while pos < len(data):
+            if self._in_data:
+                end = data.find(b'"', pos)
+                dropped = data[pos:] if end == -1 else data[pos:end]
+                out.append(b"\n" * dropped.count(b"\n"))
+                if end == -1:
+                    return b"".join(out)
+                pos, self._in_data = end, False
+                continue
+            match = _PART_DATA.search(data, pos)
+            if match is None:
+                break
+            out.append(self._refs(data[pos:match.end()], True)[0])
+            pos, self._in_data = match.end(), True
+        rest = data[pos:]
+        fixed, cut = self._refs(rest, final)
+        out.append(fixed)
+        self._carry = rest[cut:]
+        return b"".join(out)
+
+    def _refs(self, data: bytes, final: bool) -> tuple[bytes, int]:
+        """(cleaned bytes, how many input bytes they cover); the rest waits for more."""
         cut = len(data) if final else max(0, len(data) - 40)
+        if not final:
+            # A <part …> tag still open may yet reach its data="…": wait for it (bounded).
+            opened = data.rfind(b"<part")
+            if opened != -1 and data.find(b">", opened) == -1 and len(data) - opened <= _HOLD:
+                cut = min(cut, opened)
         while 0 < cut < len(data) and data[cut] & 0xC0 == 0x80:
             cut -= 1  # not inside a UTF-8 sequence
         out: list[bytes] = []
@@ -139,8 +181,7 @@ class _Cleaner:
                 out.append(b"&#65533;")
             pos = match.end()
         out.append(self._bytes(data[pos:cut]))
-        self._carry = data[cut:]
-        return b"".join(out)
+        return b"".join(out), cut
 
     def _bytes(self, data: bytes) -> bytes:
         fixed, count = _BAD_BYTES.subn(_REPLACEMENT, data)
