@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from . import discord, meta, telegram
+from .android_sms import looks_like_android_sms
 from .common import FORMATS, ChatImportError, check_readable, load_json, read_head
 from .imessage import TIMESTAMP as IMESSAGE_TIMESTAMP
 from .signal import HEADER as SIGNAL_HEADER, OLD_STYLE as SIGNAL_OLD_STYLE
@@ -59,6 +60,8 @@ def detect_format(path: str | Path) -> str:
         if found:
             return found
         raise ChatImportError(f"{path}: JSON, but not a chat export this tool knows; {choices_hint()}")
+    if looks_like_android_sms(head):
+        return "android-sms"
     found = _text_head(head, suffix)
     if found:
         return found

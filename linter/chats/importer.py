@@ -8,6 +8,7 @@ from pathlib import Path
 
 from linter.messages import Message
 
+from .android_sms import AndroidSmsParser
 from .common import FORMATS, ChatImportError, Parser, Skipped, SystemLine, check_readable, validate_utf8
 from .detect import detect_format
 from .discord import DiscordParser
@@ -19,7 +20,7 @@ from .tabular import CsvParser, JsonlParser, check_columns
 from .telegram import TelegramParser
 from .whatsapp import WhatsAppParser
 
-_ALIASES = {"instagram": "messenger", "facebook": "messenger", "txt": "text", "plain": "text"}
+_ALIASES = {"instagram": "messenger", "facebook": "messenger", "txt": "text", "plain": "text", "sms": "android-sms"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ PARSERS: dict[str, Callable[[Path, ImportOptions], Parser]] = {
     "signal": lambda path, _: SignalParser(path),
     "imessage": lambda path, _: IMessageParser(path),
     "discord": lambda path, _: DiscordParser(path),
+    "android-sms": lambda path, o: AndroidSmsParser(path, o.conversation),
     "text": lambda path, _: PlainTextParser(path),
 }
 # Sources that are not UTF-8 text files (a directory of parts, a database): format name ->
