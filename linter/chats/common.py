@@ -16,7 +16,7 @@ from ..messages import Message
 HEAD_BYTES = 8192
 
 FORMATS: tuple[str, ...] = (
-    "whatsapp", "telegram", "csv", "jsonl", "messenger", "signal", "imessage", "discord", "text",
+    "whatsapp", "telegram", "csv", "jsonl", "messenger", "signal", "imessage", "imessage-db", "discord", "text",
 )
 
 # WhatsApp (and some other exporters) wrap names and placeholders in these invisible

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from linter.messages import Message
 
+from .chatdb import ChatDbParser, looks_like_chat_db
 from .common import FORMATS, ChatImportError, Parser, Skipped, SystemLine, check_readable, validate_utf8
 from .detect import detect_format
 from .discord import DiscordParser
@@ -40,12 +41,13 @@ PARSERS: dict[str, Callable[[Path, ImportOptions], Parser]] = {
     "messenger": lambda path, _: MetaParser(path),
     "signal": lambda path, _: SignalParser(path),
     "imessage": lambda path, _: IMessageParser(path),
+    "imessage-db": lambda path, o: ChatDbParser(path, o.conversation),
     "discord": lambda path, _: DiscordParser(path),
     "text": lambda path, _: PlainTextParser(path),
 }
 # Sources that are not UTF-8 text files (a directory of parts, a database): format name ->
 # test. Tried before the text checks, which would refuse them.
-NON_TEXT: dict[str, Callable[[Path], bool]] = {}
+NON_TEXT: dict[str, Callable[[Path], bool]] = {"imessage-db": looks_like_chat_db}
 
 
 class ChatImport:
