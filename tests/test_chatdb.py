@@ -7,6 +7,8 @@ import os
 import shutil
 import sqlite3
 import stat
+import subprocess
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -375,3 +377,56 @@ def test_messages_with_text_as_invalid_utf8_are_counted(tmp_path):
     assert [m.text for m in chat] == ["fine"]
     assert [s.reason for s in chat.skipped] == ["text is not valid UTF-8"]
     assert os.path.getsize(path) > 0
+
+
+def test_without_full_disk_access_the_error_says_how(chat_db, monkeypatch):
+    real_open = Path.open
+
+    def denied(self, *args, **kwargs):
+        if self == chat_db:
+            raise PermissionError(1, "Operation not permitted", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", denied)
+    result = CliRunner().invoke(main, ["review", str(chat_db), "--with", "+15550102233"])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"msglint: error: {chat_db}: cannot read (Operation not permitted); "
+        "on macOS, give your terminal app Full Disk Access (System Settings > Privacy & Security)"
+    ]
+
+
+def test_a_group_identifier_is_not_a_phone_number(chat_db):
+    with pytest.raises(ConversationChoice, match="no conversation matches"):
+        load_chat(chat_db, conversation="3456789")  # the digits of "chat123456789"
+
+
+_LIVE_WRITER = """
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("PRAGMA wal_autocheckpoint = 0")
+db.execute("INSERT INTO message (ROWID, guid, text, date, is_from_me) VALUES (12, 'm12', 'sent a second ago', ?, 1)", (int(sys.argv[2]),))
+db.execute("INSERT INTO chat_message_join VALUES (1, 12, 0)")
+db.commit()
+print("written", flush=True)
+sys.stdin.readline()  # keep the connection (and the WAL) open until the test is done
+"""
+
+
+def test_while_messages_is_running(tmp_path):
+    # Another process holds the database open in WAL mode, its newest message only in
+    # chat.db-wal: what a running Messages app looks like from outside.
+    path = build(tmp_path / "chat.db")
+    writer = subprocess.Popen([sys.executable, "-c", _LIVE_WRITER, str(path), str(ns(utc(2023, 5, 3, 1, 0)))],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "written"
+        before = _snapshot(tmp_path)
+        assert {"chat.db-wal", "chat.db-shm"} <= set(before)
+        chat = load_chat(path, conversation="+15550102233")
+        assert [m.text for m in chat][-1] == "sent a second ago"
+        assert _snapshot(tmp_path) == before  # not even the shared-memory index was written
+    finally:
+        writer.stdin.write("\n")
+        writer.stdin.close()
+        writer.wait()

@@ -46,12 +46,17 @@ _KNOWN_DATABASES = (
 )
 
 
+_FULL_DISK_ACCESS = "on macOS, give your terminal app Full Disk Access (System Settings > Privacy & Security)"
+
+
 def is_sqlite(path: Path) -> bool:
-    try:
-        with path.open("rb") as fh:
-            return fh.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
-    except OSError:
-        return False
+    """Does the file start with SQLite's magic? OSError if it cannot be read."""
+    with path.open("rb") as fh:
+        return fh.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
+
+
+def _is_messages_path(path: Path) -> bool:
+    return path.name == "chat.db" or path.parent.name == "Messages"
 
 
 def looks_like_chat_db(path: Path) -> bool:
@@ -60,7 +65,13 @@ def looks_like_chat_db(path: Path) -> bool:
     A SQLite file too damaged to list its tables counts too: the parser then says so in
     one line, where the text checks would only complain about its bytes.
     """
-    if not path.is_file() or not is_sqlite(path):
+    try:
+        if not path.is_file() or not is_sqlite(path):
+            return False
+    except PermissionError:
+        # ~/Library/Messages without Full Disk Access: claim it, to say how to get access.
+        return _is_messages_path(path)
+    except OSError:
         return False
     try:
         connection, _ = connect(path)
@@ -137,7 +148,9 @@ def normalise(value: str) -> str:
 
 
 def _digits(value: str) -> str:
-    return re.sub(r"\D", "", value) if "@" not in value else ""
+    """The digits of a phone number; "" for an email or a group's "chat123…" identifier."""
+    key = normalise(value).lstrip("+")
+    return key if key.isdigit() else ""
 
 
 @dataclass
@@ -250,7 +263,12 @@ class ChatDbParser:
         self.me = ME  # is_from_me says which side sent each message: --me is implied
         if not path.is_file():
             raise ChatImportError(f"{path}: not a file; pass the chat.db file itself")
-        if not is_sqlite(path):
+        try:
+            sqlite = is_sqlite(path)
+        except OSError as exc:
+            hint = f"; {_FULL_DISK_ACCESS}" if isinstance(exc, PermissionError) else ""
+            raise ChatImportError(f"{path}: cannot read ({exc.strerror or exc}){hint}") from None
+        if not sqlite:
             raise ChatImportError(f"{path}: not a SQLite database, so not iMessage's chat.db")
         with self._session() as connection:
             tables = _tables(connection)
@@ -316,7 +334,9 @@ class _Session:
 def _database_error(path: Path, exc: sqlite3.Error) -> ChatImportError:
     reason = " ".join(str(exc).split()) or type(exc).__name__
     if "unable to open" in reason or "authorization" in reason or "not authorized" in reason:
-        hint = "; on macOS give your terminal Full Disk Access (System Settings > Privacy & Security)"
+        hint = f"; {_FULL_DISK_ACCESS}"
+    elif "locked" in reason or "busy" in reason:
+        hint = "; Messages is writing to it: try again, or quit Messages first"
     else:
         hint = "; the file is damaged, truncated or not a SQLite database"
     return ChatImportError(f"{path}: cannot read the SQLite database ({reason}){hint}")
