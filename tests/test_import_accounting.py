@@ -47,3 +47,13 @@ def test_json_report_carries_the_totals(tmp_path):
     summary = json.loads(result.output)["summary"]
     assert summary["entries"] == summary["messages_read"] + summary["system_lines"] + summary["skipped"]
     assert summary["messages_read"] == 2
+
+
+def test_a_sqlite_file_that_is_not_chat_db_is_named_for_what_it_is(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "notes.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+    with pytest.raises(ChatImportError, match="a SQLite database, but not one this tool reads"):
+        load_chat(path)

@@ -16,7 +16,8 @@ from ..messages import Message
 HEAD_BYTES = 8192
 
 FORMATS: tuple[str, ...] = (
-    "whatsapp", "telegram", "csv", "jsonl", "messenger", "signal", "imessage", "discord", "android-sms", "text",
+    "whatsapp", "telegram", "csv", "jsonl", "messenger", "signal", "imessage", "imessage-db", "discord", "android-sms",
+    "text",
 )
 
 # WhatsApp (and some other exporters) wrap names and placeholders in these invisible

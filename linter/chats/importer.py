@@ -9,8 +9,9 @@ from pathlib import Path
 from linter.messages import Message
 
 from .android_sms import AndroidSmsParser
+from .chatdb import ChatDbParser, is_sqlite, looks_like_chat_db
 from .common import FORMATS, ChatImportError, Parser, Skipped, SystemLine, check_readable, validate_utf8
-from .detect import detect_format
+from .detect import choices_hint, detect_format
 from .discord import DiscordParser
 from .imessage import IMessageParser
 from .meta import MetaParser
@@ -41,13 +42,14 @@ PARSERS: dict[str, Callable[[Path, ImportOptions], Parser]] = {
     "messenger": lambda path, _: MetaParser(path),
     "signal": lambda path, _: SignalParser(path),
     "imessage": lambda path, _: IMessageParser(path),
+    "imessage-db": lambda path, o: ChatDbParser(path, o.conversation),
     "discord": lambda path, _: DiscordParser(path),
     "android-sms": lambda path, o: AndroidSmsParser(path, o.conversation),
     "text": lambda path, _: PlainTextParser(path),
 }
 # Sources that are not UTF-8 text files (a directory of parts, a database): format name ->
 # test. Tried before the text checks, which would refuse them.
-NON_TEXT: dict[str, Callable[[Path], bool]] = {}
+NON_TEXT: dict[str, Callable[[Path], bool]] = {"imessage-db": looks_like_chat_db}
 
 
 class ChatImport:
@@ -135,6 +137,9 @@ def load_chat(
         check_readable(path)
         if path.stat().st_size == 0:
             raise ChatImportError(f"{path}: file is empty")
+        if fmt is None and is_sqlite(path):
+            # Not the "not UTF-8" a text check would report: say what it is.
+            raise ChatImportError(f"{path}: a SQLite database, but not one this tool reads (it reads macOS Messages' chat.db); {choices_hint()}")
         validate_utf8(path)
         fmt = fmt or detect_format(path)
     return ChatImport(fmt, path, PARSERS[fmt](path, options), strict=strict)
