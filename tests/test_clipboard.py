@@ -224,6 +224,8 @@ def test_hotkey_on_a_real_x_clipboard(x_display, tmp_path):
     title, *lines = bad.stdout.splitlines()
     assert title.startswith("Rewrite first: ") and "miss-me" in title
     assert any(" miss-me/" in line for line in lines)  # the `--format short` line
+    # The first finding's rewrite example follows it: something to send instead.
+    assert lines[lines.index(next(line for line in lines if " miss-me/" in line)) + 1].startswith("e.g.: ")
 
     _copy(x_display, " \n")
     empty = _hotkey(x_display, tmp_path)
