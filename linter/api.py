@@ -9,6 +9,7 @@ that does not exist) are raised as `MsglintError`s with one-line messages.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import lru_cache
 from typing import Iterable, Iterator
@@ -177,6 +178,19 @@ class Linter:
 
     def lint_many(self, texts: Iterable[str]) -> Iterator[list[Finding]]:
         return (self.ordered(found) for found in self.engine.lint_many(texts))
+
+    @contextmanager
+    def zone(self) -> Iterator[None]:
+        """Parse inside a spaCy memory zone: the strings and lexemes new words add to the
+        vocabulary are dropped when it ends, so a process that checks drafts for weeks
+        (the server) keeps a flat memory. Findings hold plain strings and offsets, never
+        Docs or Tokens, so they outlive the zone; every matcher is compiled first, outside
+        it, so the rules' own strings stay."""
+        self.engine.compile_all()
+        goods = goods_engine(self.settings)
+        goods.compile_all()
+        with self.engine.nlp.memory_zone():
+            yield
 
     def ordered(self, found: list[Finding]) -> list[Finding]:
         """Position order (as given), with the first-shown categories moved ahead."""

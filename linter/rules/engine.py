@@ -104,7 +104,10 @@ class Engine:
         self.rules = list(rules)
         self.detectors = list(detectors)
         self._validate = validate
-        self._by_key: dict[str, tuple[Rule, list[str] | None]] = {}
+        # Keyed by the hash of the match key, as matchers report it: looking the key up in
+        # the vocabulary's StringStore instead would fail for a key interned inside a
+        # memory zone (see Linter.zone) once the zone has ended.
+        self._by_key: dict[int, tuple[Rule, list[str] | None]] = {}
         # A rule's patterns are grouped by the literal words they require (their trigger),
         # and each group gets its own Matcher/DependencyMatcher, run only when the line holds
         # all of those words. Most lines trigger no group at all; a rule with many patterns
@@ -190,13 +193,13 @@ class Engine:
         for n, pattern in enumerate(rule.dependency):
             unit(pattern_requirement([node.get("RIGHT_ATTRS", {}) for node in pattern])).dependency.append((n, pattern))
         if rule.tokens:
-            self._by_key[f"{rule.id}#tok"] = (rule, None)
+            self._by_key[hash_string(f"{rule.id}#tok")] = (rule, None)
         for n, pattern in enumerate(rule.dependency):
-            self._by_key[f"{rule.id}#dep{n}"] = (rule, [node["RIGHT_ID"] for node in pattern])
+            self._by_key[hash_string(f"{rule.id}#dep{n}")] = (rule, [node["RIGHT_ID"] for node in pattern])
         if rule.phrases:
             # The PhraseMatcher is hash-based and shared, so phrases compile at once.
             key = f"{rule.id}#phr"
-            self._by_key[key] = (rule, None)
+            self._by_key[hash_string(key)] = (rule, None)
             docs = [self.nlp.make_doc(p) for p in rule.phrases]
             self._add(rule, "match.phrases", lambda: self._phrase_matcher.add(key, docs))
         if rule.check:
@@ -215,6 +218,13 @@ class Engine:
             self._add(rule, f"match.dependency[{n}]", lambda: dep_matcher.add(f"{rule.id}#dep{n}", [pattern]))
         unit.matcher, unit.dep_matcher = matcher, dep_matcher
         return unit
+
+    def compile_all(self) -> None:
+        """Compile every lazily built matcher now. A long-running process does this before
+        it parses inside memory zones: strings a matcher interns while compiling must
+        outlive the zone."""
+        for i in range(len(self._units)):
+            self._compiled(i)
 
     # -- public API -------------------------------------------------------------------
 
@@ -284,18 +294,17 @@ class Engine:
 
     def _pattern_candidates(self, line: Line) -> Iterator[_Candidate]:
         doc = line.doc
-        strings = self.nlp.vocab.strings
         for i in self._candidate_matchers(doc):
             unit = self._compiled(i)
             matcher, dep_matcher = unit.matcher, unit.dep_matcher
             for match_id, start, end in matcher(doc) if len(matcher) else ():
-                rule, _ = self._by_key[strings[match_id]]
+                rule, _ = self._by_key[match_id]
                 toks = tuple(doc[start:end])
                 yield from self._accept(rule, line, toks, doc[start:end].root)
             for match_id, token_ids in dep_matcher(doc) if len(dep_matcher) else ():
                 yield from self._dependency_match(line, match_id, token_ids)
         for match_id, start, end in self._phrase_matcher(doc) if len(self._phrase_matcher) else ():
-            rule, _ = self._by_key[strings[match_id]]
+            rule, _ = self._by_key[match_id]
             toks = tuple(doc[start:end])
             yield from self._accept(rule, line, toks, doc[start:end].root)
 
@@ -340,7 +349,7 @@ class Engine:
 
     def _dependency_match(self, line: Line, match_id: int, token_ids: list[int]) -> Iterator[_Candidate]:
         doc = line.doc
-        rule, names = self._by_key[self.nlp.vocab.strings[match_id]]
+        rule, names = self._by_key[match_id]
         anchor = doc[token_ids[0]]
         if rule.highlight and names:
             chosen = [doc[t] for t, n in zip(token_ids, names) if n in rule.highlight]

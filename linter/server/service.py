@@ -46,10 +46,15 @@ class Service:
         return error_reply("request", f"unknown op {op!r} (expected ping, lint or stop)")
 
     def lint(self, job: Job) -> dict:
+        from ..api import get_linter
+
         with self._lint_lock:
             self._refresh_rules(job.settings)
             try:
-                outcome = run_job(job)
+                # The linter is built (and its matchers compiled) before the zone, whose
+                # strings go when it ends: weeks of drafts leave the vocabulary as it was.
+                with get_linter(job.settings).zone():
+                    outcome = run_job(job)
             except MsglintError as exc:
                 return error_reply("user", str(exc))
         return {"v": PROTOCOL_VERSION, "ok": True, "results": [[f.to_dict() for f in found] for found in outcome.findings], "notes": outcome.notes}
@@ -86,7 +91,9 @@ def warm_up(settings: Settings) -> str | None:
 
     nlp.load(settings.model)
     try:
-        get_linter(settings).lint("hey, do you miss me? call me")
+        linter = get_linter(settings)
+        with linter.zone():  # compiles every matcher now, outside any request's zone
+            linter.lint("hey, do you miss me? call me")
     except MsglintError as exc:
         return str(exc)
     from .. import chats, context  # noqa: F401 - imported now rather than on the first request
