@@ -10,7 +10,7 @@ from pathlib import Path
 from ..config import Settings
 from ..errors import MsglintError
 from .client import ServerUnavailable, call, ping
-from .listener import Server
+from .listener import Limits, Server
 from .paths import probe
 from .service import Service, warm_up
 from .wire import PROTOCOL_VERSION
@@ -30,17 +30,17 @@ def warm_settings(model: str | None) -> Settings:
     return settings.with_overrides(model=model)
 
 
-def start(path: Path, settings: Settings) -> Server:
+def start(path: Path, settings: Settings, limits: Limits = Limits()) -> Server:
     """Warm up, then listen; MsglintError if either fails, FileExistsError if one is live."""
     problem = warm_up(settings)
     if problem:
         print(f"msglint: warning: {problem} (each check reports it until it is fixed)", file=sys.stderr)
-    return make_server(path)
+    return make_server(path, limits)
 
 
-def make_server(path: Path) -> Server:
+def make_server(path: Path, limits: Limits = Limits()) -> Server:
     """A bound server answering with a `Service`; PrivateDirError if it cannot listen."""
-    server = Server(path, Service(path))
+    server = Server(path, Service(path), limits)
     server.after_reply = lambda request: server.stop() if request.get("op") == "stop" else None
     server.bind()
     return server
@@ -77,7 +77,7 @@ def stop(path: Path) -> str:
     return f"msglint server: stopped pid {info.get('pid')} ({path})"
 
 
-def daemonize(path: Path, settings: Settings) -> str:
+def daemonize(path: Path, settings: Settings, limits: Limits = Limits()) -> str:
     """Fork a detached server; this process waits for its first word and returns the status
     line to show (ServeError if the server failed to start)."""
     read_fd, write_fd = os.pipe()
@@ -104,7 +104,7 @@ def daemonize(path: Path, settings: Settings) -> str:
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
         try:
-            server = start(path, settings)
+            server = start(path, settings, limits)
         except FileExistsError:
             os.write(write_fd, b"running\n")
             os._exit(0)
