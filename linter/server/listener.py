@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Callable
 
 from .paths import PrivateDirError, peer_uid, probe
-from .wire import MAX_DEPTH, MAX_REQUEST, PROTOCOL_VERSION, brief, encode, error_reply, too_deep
+from .wire import MAX_DEPTH, MAX_REQUEST, PROTOCOL_VERSION, brief, clip, encode, error_reply, too_deep
 
 MAX_WORKERS = 8  # requests handled at once (lint requests then take turns in the service)
 MAX_CONNECTIONS = 64  # open connections, reading or answered; more get a "busy" reply
@@ -274,7 +274,7 @@ class Server:
             request, reply = self._dispatch(raw)
             data = encode(reply)
         except Exception as exc:  # noqa: BLE001 - a bug must cost one reply, not the server
-            data = encode(error_reply("internal", f"internal error: {type(exc).__name__}: {brief(str(exc), 200)}"))
+            data = encode(error_reply("internal", f"internal error: {type(exc).__name__}: {clip(str(exc))}"))
         self._done.put((conn, request, data))
         self._wake()
 
@@ -357,7 +357,7 @@ class Server:
         except RecursionError:
             return {}, error_reply("request", f"malformed request: nested more than {MAX_DEPTH} levels deep")
         except ValueError as exc:
-            return {}, error_reply("request", f"malformed request: not JSON ({brief(str(exc), 120)})")
+            return {}, error_reply("request", f"malformed request: not JSON ({clip(str(exc), 120)})")
         if not isinstance(request, dict):
             return {}, error_reply("request", "malformed request: expected a JSON object")
         if too_deep(request):
@@ -368,4 +368,4 @@ class Server:
         try:
             return request, self._handle(request)
         except Exception as exc:  # a bug must cost one reply, not the server
-            return request, error_reply("internal", f"internal error: {type(exc).__name__}: {brief(str(exc), 200)}")
+            return request, error_reply("internal", f"internal error: {type(exc).__name__}: {clip(str(exc))}")

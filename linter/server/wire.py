@@ -97,10 +97,15 @@ def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
     return False
 
 
-def brief(value: Any, width: int = 60) -> str:
-    """repr() for an error line: a hostile request's value may be a megabyte long."""
-    text = repr(value)
+def clip(text: str, width: int = 200) -> str:
+    """An error line's quote of something a client sent: it may be a megabyte long."""
+    text = " ".join(text.split())  # and it stays one line
     return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def brief(value: Any, width: int = 60) -> str:
+    """repr() of a request's value, clipped, for an error line."""
+    return clip(repr(value), width)
 
 
 def _wire(value: Any) -> Any:
@@ -193,13 +198,13 @@ def settings_from_wire(data: Any) -> Settings:
     known = {f.name for f in fields(Settings)}
     unknown = set(data) - known
     if unknown:
-        raise ValueError(f"unknown settings {brief(', '.join(sorted(unknown)))}")
+        raise ValueError(f"unknown settings {clip(', '.join(sorted(unknown)))}")
     values = {}
     for name, raw in data.items():
         try:
             value = _unwire(raw)
         except (TypeError, KeyError, ValueError, AttributeError, OverflowError) as exc:
-            raise ValueError(f"bad settings: {name}: {brief(str(exc), 120)}") from None
+            raise ValueError(f"bad settings: {name}: {clip(str(exc), 120)}") from None
         check, expected = _FIELD_TYPES.get(name, (lambda v: True, ""))
         if not check(value):
             raise ValueError(f"bad settings: {name} must be {expected}, not {brief(value)}")
