@@ -476,3 +476,23 @@ def test_make_server_passes_the_limits_on(short_dir):
         assert (os.lstat(short_dir / "s.sock").st_mode & 0o777) == 0o600
     finally:
         server._close()
+
+
+def test_status_and_stop_see_a_server_at_its_cap_as_running(serve):
+    from linter.cli import main as cli
+
+    running = serve(max_connections=1, request_timeout=120.0)
+    held = _connect(running.path)
+    try:
+        held.sendall(b"{")
+        info = daemon.status(running.path, patience=0.2)
+        assert info is not None and info["kind"] == "busy"
+        out = CliRunner().invoke(cli, ["serve", "--status", "--socket", str(running.path)])
+        assert out.exit_code == 0 and "running, busy" in out.output, (out.output, out.exception)
+        # --stop asks again until there is room: here once the held connection goes
+        threading.Timer(0.3, held.close).start()
+        assert "stopped" in daemon.stop(running.path)
+        running.thread.join(HANG)
+        assert not running.thread.is_alive() and not running.path.exists()
+    finally:
+        held.close()

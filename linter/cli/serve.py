@@ -28,7 +28,6 @@ def serve_command(socket_file: str | None, daemon: bool, stop_: bool, status: bo
     """
     from ..server import daemon as service
     from ..server.listener import Limits
-    from ..server.client import ping
     from ..server.paths import HAS_UNIX_SOCKETS, ensure_private_dir, is_default, probe, socket_path
 
     if not HAS_UNIX_SOCKETS:
@@ -39,10 +38,13 @@ def serve_command(socket_file: str | None, daemon: bool, stop_: bool, status: bo
     if len(os.fsencode(path)) >= 104:  # sun_path is 104-108 bytes depending on the OS
         fail(f"{path}: socket path too long for a Unix socket; pass a shorter --socket PATH")
     if status:
-        info = ping(path)
+        info = service.status(path)
         if info is None:
             click.echo(f"msglint server: not running ({path})")
             sys.exit(1)
+        if not info.get("ok"):
+            click.echo(f"msglint server: running, busy: {info.get('error')} ({path})")
+            return
         click.echo(f"msglint server: running, pid {info.get('pid')}, msglint {info.get('version')}, up {info.get('uptime')} s, {info.get('requests')} requests ({path})")
         return
     if stop_:
@@ -56,7 +58,7 @@ def serve_command(socket_file: str | None, daemon: bool, stop_: bool, status: bo
     if state == "other":
         fail(f"{path}: exists and is not a socket; remove it or choose another --socket")
     if state == "live":
-        info = ping(path) or {}
+        info = service.status(path) or {}
         click.echo(f"msglint server: already running, pid {info.get('pid', '?')} ({path})")
         return
     settings = service.warm_settings(model)

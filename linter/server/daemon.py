@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..config import Settings
 from ..errors import MsglintError
-from .client import ServerUnavailable, call, ping
+from .client import ServerUnavailable, call
 from .listener import Limits, Server
 from .paths import probe
 from .service import Service, warm_up
@@ -60,16 +60,41 @@ def run(server: Server) -> None:
     server.serve_forever()
 
 
+def status(path: Path, patience: float = 2.0) -> dict | None:
+    """The server's ping reply; None when no server of ours answers. A server at its
+    connection cap is asked again for up to `patience` seconds, then its busy reply (ok
+    false, kind "busy") is returned: it runs, it only has no room right now."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            reply = call(path, {"v": PROTOCOL_VERSION, "op": "ping"}, timeout=2.0)
+        except ServerUnavailable:
+            return None
+        if reply.get("ok"):
+            return reply
+        if reply.get("kind") != "busy":
+            return None
+        if time.monotonic() >= deadline:
+            return reply
+        time.sleep(0.05)
+
+
 def stop(path: Path) -> str:
     """Stop the server at `path`; the status line to show. ServeError if it will not stop."""
-    info = ping(path)
+    info = status(path, patience=10.0)
     if info is None:
         return f"msglint server: not running ({path})"
-    try:
-        call(path, {"v": PROTOCOL_VERSION, "op": "stop"}, timeout=5.0)
-    except ServerUnavailable:
-        pass
+    if not info.get("ok"):
+        raise ServeError(f"the server is busy ({info.get('error')}); try again, or stop it with SIGTERM")
     deadline = time.monotonic() + 10.0
+    while time.monotonic() < deadline:
+        try:
+            reply = call(path, {"v": PROTOCOL_VERSION, "op": "stop"}, timeout=5.0)
+        except ServerUnavailable:
+            break
+        if reply.get("kind") != "busy":
+            break
+        time.sleep(0.05)
     while time.monotonic() < deadline and probe(path) == "live":
         time.sleep(0.05)
     if probe(path) == "live":

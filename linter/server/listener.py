@@ -223,7 +223,7 @@ class Server:
             if uid is not None and uid != os.getuid():
                 self._refuse(sock, error_reply("request", "permission denied: the server only talks to its own user"))
             elif len(self._conns) >= self.max_connections:
-                self._refuse(sock, error_reply("busy", f"server busy: {self.max_connections} connections open already (msglint serve --max-connections N raises the limit)"))
+                self._refuse(sock, error_reply("busy", f"server busy: {self.max_connections} connection{'s' if self.max_connections != 1 else ''} open already (msglint serve --max-connections N raises the limit)"))
             else:
                 self._conns[sock.fileno()] = conn = _Conn(sock, time.monotonic() + self.read_timeout)
                 self._sel.register(sock, selectors.EVENT_READ, conn)
