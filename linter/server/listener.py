@@ -155,6 +155,8 @@ class Server:
             self._sel = None
             self._close()
             pool.shutdown(wait=True, cancel_futures=True)
+            self._wake_r.close()  # a stop() after this finds it closed, and says nothing
+            self._wake_w.close()
 
     def stop(self) -> None:
         """Ask the accept loop to end (safe from a signal handler or a worker)."""
