@@ -65,8 +65,11 @@ def call(path: Path, request: dict, *, timeout: float = REPLY_TIMEOUT) -> dict:
             uid = peer_uid(sock)
             if uid is not None and uid != os.getuid():
                 raise ServerUnavailable(f"the server at {path} runs as uid {uid}, not as you; ignoring it")
-            sock.sendall(data)
-            sock.shutdown(socket.SHUT_WR)
+            try:
+                sock.sendall(data)
+                sock.shutdown(socket.SHUT_WR)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # answered before it read everything (busy, too large): the reply waits
             raw = read_frame(sock, MAX_REPLY)
     except (ConnectionRefusedError, FileNotFoundError):
         raise ServerUnavailable("not running", quiet=True) from None

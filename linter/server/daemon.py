@@ -9,8 +9,8 @@ from pathlib import Path
 
 from ..config import Settings
 from ..errors import MsglintError
-from .client import ServerUnavailable, call, ping
-from .listener import Server
+from .client import ServerUnavailable, call
+from .listener import Limits, Server
 from .paths import probe
 from .service import Service, warm_up
 from .wire import PROTOCOL_VERSION
@@ -30,17 +30,17 @@ def warm_settings(model: str | None) -> Settings:
     return settings.with_overrides(model=model)
 
 
-def start(path: Path, settings: Settings) -> Server:
+def start(path: Path, settings: Settings, limits: Limits = Limits()) -> Server:
     """Warm up, then listen; MsglintError if either fails, FileExistsError if one is live."""
     problem = warm_up(settings)
     if problem:
         print(f"msglint: warning: {problem} (each check reports it until it is fixed)", file=sys.stderr)
-    return make_server(path)
+    return make_server(path, limits)
 
 
-def make_server(path: Path) -> Server:
+def make_server(path: Path, limits: Limits = Limits()) -> Server:
     """A bound server answering with a `Service`; PrivateDirError if it cannot listen."""
-    server = Server(path, Service(path))
+    server = Server(path, Service(path), limits)
     server.after_reply = lambda request: server.stop() if request.get("op") == "stop" else None
     server.bind()
     return server
@@ -60,16 +60,41 @@ def run(server: Server) -> None:
     server.serve_forever()
 
 
+def status(path: Path, patience: float = 2.0) -> dict | None:
+    """The server's ping reply; None when no server of ours answers. A server at its
+    connection cap is asked again for up to `patience` seconds, then its busy reply (ok
+    false, kind "busy") is returned: it runs, it only has no room right now."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            reply = call(path, {"v": PROTOCOL_VERSION, "op": "ping"}, timeout=2.0)
+        except ServerUnavailable:
+            return None
+        if reply.get("ok"):
+            return reply
+        if reply.get("kind") != "busy":
+            return None
+        if time.monotonic() >= deadline:
+            return reply
+        time.sleep(0.05)
+
+
 def stop(path: Path) -> str:
     """Stop the server at `path`; the status line to show. ServeError if it will not stop."""
-    info = ping(path)
+    info = status(path, patience=10.0)
     if info is None:
         return f"msglint server: not running ({path})"
-    try:
-        call(path, {"v": PROTOCOL_VERSION, "op": "stop"}, timeout=5.0)
-    except ServerUnavailable:
-        pass
+    if not info.get("ok"):
+        raise ServeError(f"the server is busy ({info.get('error')}); try again, or stop it with SIGTERM")
     deadline = time.monotonic() + 10.0
+    while time.monotonic() < deadline:
+        try:
+            reply = call(path, {"v": PROTOCOL_VERSION, "op": "stop"}, timeout=5.0)
+        except ServerUnavailable:
+            break
+        if reply.get("kind") != "busy":
+            break
+        time.sleep(0.05)
     while time.monotonic() < deadline and probe(path) == "live":
         time.sleep(0.05)
     if probe(path) == "live":
@@ -77,7 +102,7 @@ def stop(path: Path) -> str:
     return f"msglint server: stopped pid {info.get('pid')} ({path})"
 
 
-def daemonize(path: Path, settings: Settings) -> str:
+def daemonize(path: Path, settings: Settings, limits: Limits = Limits()) -> str:
     """Fork a detached server; this process waits for its first word and returns the status
     line to show (ServeError if the server failed to start)."""
     read_fd, write_fd = os.pipe()
@@ -104,7 +129,7 @@ def daemonize(path: Path, settings: Settings) -> str:
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
         try:
-            server = start(path, settings)
+            server = start(path, settings, limits)
         except FileExistsError:
             os.write(write_fd, b"running\n")
             os._exit(0)
