@@ -113,6 +113,22 @@ def test_txt_iso_and_year_first_dates(tmp_path):
     assert chat.notes == []
 
 
+@pytest.mark.parametrize("written", [
+    "02-Jan-23 03:04 PM",  # the old default, dd-MMM-yy hh:mm tt
+    "Jan 2, 2023 3:04 PM",
+    "1/2/2023 3:04 PM",  # en-US "g": AM/PM, so month-first
+    "02/01/2023 15:04",  # en-GB / fr-FR "g": no AM/PM, so day-first
+    "2.1.2023 15:04",  # de-DE
+    "2023-01-02 15:04",  # sv-SE
+    "2023/01/02 15:04",  # ja-JP
+])
+def test_txt_dates_in_the_exporters_cultures(tmp_path, written):
+    path = tmp_path / "c.txt"
+    path.write_text(txt_export(f"[{written}] a\nhi\n\n\n"))
+    [msg] = load_chat(path)
+    assert msg.sent_at == datetime(2023, 1, 2, 15, 4)
+
+
 def test_txt_bad_date_in_the_files_shape_is_a_counted_skip(tmp_path):
     # Same shape as the other headers, impossible date: a damaged header, not content.
     path = tmp_path / "c.txt"

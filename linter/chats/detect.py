@@ -175,12 +175,13 @@ def _enough(headers: int, lines: int, led: bool) -> bool:
 
 
 def _whatsapp_header(line: str) -> bool:
-    header = match_header(clean_start(line))
+    line = clean_start(line)
+    header = match_header(line)
     if header is None:
         return False
     # "[date] rest" with no "Name:" is not a WhatsApp message (iOS names every sender, and
     # its system lines carry the group's name); it is how DiscordChatExporter TXT looks.
-    return not line.lstrip().startswith("[") or ":" in header.rest
+    return not line.startswith("[") or ":" in header.rest
 
 
 def text_evidence(lines: list[str], suffix: str = "") -> list[Evidence]:

@@ -39,26 +39,31 @@ CSV_COLUMNS = ("authorid", "author", "date", "content", "attachments", "reaction
 # What the exporter writes in place of the content of an app-written event (its
 # "fallback content"). A person could type one of these sentences, but exactly, alone, and
 # in a channel export that is far rarer than the event itself.
-_SYSTEM_TEXTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), kind)
-    for pattern, kind in (
-        (r"Added .+ to the group\.|Added a recipient\.", "member added"),
-        (r"Left the group\.", "member left"),
-        (r"Removed .+ from the group\.|Removed a recipient\.", "member removed"),
-        (r"Started a call(?: that lasted [\d,.]+ minutes)?\.", "call"),
-        (r"Changed the channel name(?:: .+|\.)", "channel renamed"),
-        (r"Changed the channel icon\.", "channel icon changed"),
-        (r"Pinned a message\.", "message pinned"),
-        (r"Started a thread\.", "thread created"),
-        (r"Joined the server\.", "member joined"),
-    )
+_SYSTEM_TEXTS = (
+    (r"Added .+ to the group\.|Added a recipient\.", "member added"),
+    (r"Left the group\.", "member left"),
+    (r"Removed .+ from the group\.|Removed a recipient\.", "member removed"),
+    (r"Started a call(?: that lasted [\d,.]+ minutes)?\.", "call"),
+    (r"Changed the channel name(?:: .+|\.)", "channel renamed"),
+    (r"Changed the channel icon\.", "channel icon changed"),
+    (r"Pinned a message\.", "message pinned"),
+    (r"Started a thread\.", "thread created"),
+    (r"Joined the server\.", "member joined"),
 )
+# One pattern, one match per message: group i holds kind i.
+_SYSTEM = re.compile("|".join(f"({pattern})" for pattern, _ in _SYSTEM_TEXTS))
 
 _NUMERIC = re.compile(
     r"(?P<a>\d{1,4})(?P<sep>[./-]) ?(?P<b>\d{1,2})(?P=sep) ?(?P<c>\d{1,4})\.?"
     r"(?:,? +|T)(?P<H>\d{1,2})[:.](?P<M>\d{2})(?:[:.](?P<S>\d{2})(?:[.,]\d{1,7})?)?"
     r"(?: ?(?P<ampm>[AaPp])\.? ?[Mm]\.?)?"
 )
+# English month names: the old default "dd-MMM-yy hh:mm tt" ("02-Jan-23 03:04 PM") and
+# US long dates ("Jan 2, 2023 3:04 PM"), read without dateutil (which is slow per line).
+_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+_TIME = r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?: ?(?P<ampm>[AaPp])\.? ?[Mm]\.?)?"
+_DAY_MONTH = re.compile(rf"(?P<d>\d{{1,2}})[- ](?P<mon>[A-Za-z]{{3,9}})\.?[- ](?P<y>\d{{2}}|\d{{4}}),? {_TIME}")
+_MONTH_DAY = re.compile(rf"(?P<mon>[A-Za-z]{{3,9}})\.? (?P<d>\d{{1,2}}),? (?P<y>\d{{4}}),? {_TIME}")
 _DEFAULT_A = datetime(2000, 1, 1)
 _DEFAULT_B = datetime(2001, 2, 2)
 DAY_FIRST, MONTH_FIRST = "day-first (D/M)", "month-first (M/D)"
@@ -66,10 +71,8 @@ DAY_FIRST, MONTH_FIRST = "day-first (D/M)", "month-first (M/D)"
 
 def system_kind(text: str) -> str | None:
     """The kind of app-written event whose fallback content `text` is, else None."""
-    for pattern, kind in _SYSTEM_TEXTS:
-        if pattern.fullmatch(text):
-            return kind
-    return None
+    match = _SYSTEM.fullmatch(text) if len(text) < 2000 else None
+    return _SYSTEM_TEXTS[match.lastindex - 1][1] if match else None
 
 
 def has_text_preamble(lines: list[str]) -> bool:
@@ -108,9 +111,13 @@ def message_headers(lines: list[str]) -> int:
 # ---------------------------------------------------------------- dates
 
 
+_DIGITS = re.compile(r"\d+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
 def _shape(text: str) -> str:
-    """"1/2/2023 3:04 PM" and "12/31/2023 11:59 AM" alike: digits and letters collapsed."""
-    return re.sub(r"\d+", "9", re.sub(r"[^\W\d_]+", "a", text))
+    """"02-Jan-23 03:04 PM" and "31-Dec-24 11:59 AM" alike: digits and letters collapsed."""
+    return _DIGITS.sub("9", _LETTERS.sub("a", text))
 
 
 def _numeric_date(match: re.Match[str], order: str) -> datetime:
@@ -121,11 +128,24 @@ def _numeric_date(match: re.Match[str], order: str) -> datetime:
         first, second = int(a), int(b)
         day, month = (first, second) if order == DAY_FIRST else (second, first)
         year = int(c) + (2000 if len(c) <= 2 else 0)
-    hour, minute, second_ = int(match.group("H")), int(match.group("M")), int(match.group("S") or 0)
+    return _clock(match, year, month, day)
+
+
+def _named_month(text: str) -> datetime | None:
+    match = _DAY_MONTH.fullmatch(text) or _MONTH_DAY.fullmatch(text)
+    month = _MONTHS.get(match.group("mon")[:3].lower()) if match else None
+    if match is None or month is None:
+        return None
+    year = match.group("y")
+    return _clock(match, int(year) + (2000 if len(year) == 2 else 0), month, int(match.group("d")))
+
+
+def _clock(match: re.Match[str], year: int, month: int, day: int) -> datetime:
+    hour, minute, second = int(match.group("H")), int(match.group("M")), int(match.group("S") or 0)
     ampm = match.group("ampm")
     if ampm and 1 <= hour <= 12:
         hour = hour % 12 + (12 if ampm in "pP" else 0)
-    return datetime(year, month, day, hour, minute, second_)
+    return datetime(year, month, day, hour, minute, second)
 
 
 def _dateutil(text: str, dayfirst: bool) -> datetime:
@@ -153,6 +173,8 @@ def _plausible(text: str) -> bool:
     if not re.search(r"\d[:.]\d\d", text):
         return False
     try:
+        if _named_month(text.strip()) is not None:
+            return True
         _dateutil(text, dayfirst=True)
     except ValueError:
         return False
@@ -202,6 +224,9 @@ class Dates:
         match = _NUMERIC.fullmatch(text)
         if match:
             return _numeric_date(match, self.order)
+        named = _named_month(text)
+        if named is not None:
+            return named
         try:
             return parse_iso(text)
         except (ValueError, OverflowError):
@@ -316,7 +341,7 @@ class DiscordTextParser:
         block: _Block | None = None
         previous = ""
         rule: tuple[int, str] | None = None  # a rule line that may open the footer
-        shape: str | None = None
+        shapes: dict[str, bool] = {}  # date shape -> whether its dates are real ones
         for number, line in lines:
             if rule is not None:
                 footer = _EXPORTED.fullmatch(line)
@@ -338,15 +363,24 @@ class DiscordTextParser:
             header = HEADER.fullmatch(line) if not previous.strip() else None
             if header is not None:
                 date = header.group("date")
-                if shape is None and _plausible(date):
-                    shape = _shape(date)
-                if shape is not None and (_shape(date) == shape or _plausible(date)):
+                # A numeric date-time is a header even when its values are impossible (a
+                # damaged header is a counted skip, not text merged into the message above);
+                # another layout is one when the first date of its shape is a real date.
+                is_header = _NUMERIC.fullmatch(date.strip()) is not None
+                if not is_header:
+                    form = _shape(date)
+                    is_header = shapes.get(form)
+                    if is_header is None:
+                        is_header = _plausible(date)
+                        if len(shapes) < 256:  # bounded: a hostile file has endless shapes
+                            shapes[form] = is_header
+                if is_header:
                     if block is not None:
                         yield block
                     block = _Block(number, header)
                     previous = line
                     continue
-            if RULE.fullmatch(line) and not previous.strip():
+            if line.startswith("=") and RULE.fullmatch(line) and not previous.strip():
                 rule = (number, line)
             elif block is not None:
                 block.lines.append(line)
