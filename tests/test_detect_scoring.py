@@ -7,8 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from linter.chats import FORMATS, ChatImportError, detect_format, load_chat
+from linter.cli import main
 
 DISCORD = Path(__file__).parent / "fixtures" / "discord"
 RULE = "=" * 62
@@ -139,3 +141,11 @@ def test_load_chat_refuses_with_the_same_line(tmp_path):
     path = write(tmp_path, "draft.txt", "\n\n".join(PROSE) + "\n")
     with pytest.raises(ChatImportError, match="looks like plain prose"):
         load_chat(path)
+
+
+def test_cli_refusal_is_one_line_and_exit_2(tmp_path):
+    path = write(tmp_path, "draft.txt", "\n\n".join(PROSE) + "\n")
+    result = CliRunner().invoke(main, ["review", str(path), "--me", "Sam"])
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "looks like plain prose" in lines[0]
