@@ -22,16 +22,16 @@ UTC = timezone.utc
 needs_corpus = needs_shared("corpus-real", "chats")
 
 # path, format, count in SOURCES.md (messages + system/service entries), real messages,
-# senders, reasons of the skipped entries.
+# senders, reasons of the skipped entries and "system: KIND" of the system lines.
 SAMPLES = [
     ("discord/chatanalytics__DM_2A_2M.json", "discord", 3, 2, {"Someones nickname", "mlomb"},
-     ["system message (Call)"]),
+     ["system: call"]),
     ("discord/chatanalytics__GC_3A_5M.json", "discord", 6, 3, {"lombi", "mlomb", "theplant"},
-     ["system message (Call)", "system message (ChannelIconChange)", "system message (ChannelNameChange)"]),
+     ["system: call", "system: channel icon changed", "system: channel renamed"]),
     ("discord/chatanalytics__SV_5A_5M.json", "discord", 5, 5, {"Deleted User", "mlomb"}, []),
     ("discord/dcef__chill_talk.json", "discord", 6, 6, {"Adam", "Patrick", "RICK NITRO", "Thomas"}, []),
     ("discord/dcef__general.json", "discord", 35, 31, {"Adam", "Patrick", "Thomas"},
-     ["system message (GuildMemberJoin)"] * 3 + ["system message (ThreadCreated)"]),
+     ["system: member joined"] * 3 + ["system: thread created"]),
     ("discord/dcef__thread_thomas.json", "discord", 5, 5, {"Adam", "Patrick", "Thomas"}, []),
     ("imessage/imessage_exporter__txt_expectations.txt", "imessage", 9, 6, {"Me", "Sample Contact"},
      ["system message", "system message", "system message (SharePlay)"]),
@@ -103,8 +103,9 @@ def test_sample_detected_counted_and_attributed(relative, fmt, total, real, send
     chat, msgs = _loaded(relative)
     assert chat.format == fmt
     assert chat.messages_read == len(msgs) == real
-    assert chat.messages_read + len(chat.skipped) == total
-    assert sorted(s.reason for s in chat.skipped) == sorted(reasons)
+    assert chat.entries == total
+    not_read = [s.reason for s in chat.skipped] + [f"system: {s.kind}" for s in chat.system_lines]
+    assert sorted(not_read) == sorted(reasons)
     assert {m.sender for m in msgs} == senders
     kinds = {m.sent_at.tzinfo is not None for m in msgs if m.sent_at is not None}
     assert len(kinds) == 1, "naive and aware timestamps mixed in one import"
@@ -267,7 +268,7 @@ def test_discord_general_channel():
     sticker = next(m for m in msgs if m.source_line == 4)
     assert (sticker.text, sticker.meta.get("media")) == ("", True)
     assert next(m for m in msgs if m.source_line == 11).sent_at.microsecond == 250000  # ".25"
-    assert [s.line for s in skipped("discord/dcef__general.json")] == [2, 3, 25, 34]
+    assert [s.line for s in _loaded("discord/dcef__general.json")[0].system_lines] == [2, 3, 25, 34]
 
 
 @needs_corpus

@@ -65,23 +65,48 @@ def _row_item(
         wanted = ", ".join(sorted(set(missing)))
         return Skipped(number, f"missing {wanted} field", _preview(values))
     text = values[keys["text"]]
-    if text is None or (isinstance(text, str) and not text.strip()):
-        return Skipped(number, "empty text", _preview(values))
     if not isinstance(text, str):
-        return Skipped(number, "text is not a string", _preview(values))
+        return Skipped(number, f"text is {type_name(text)}, not a string", _preview(values))
+    if not text.strip():
+        return Skipped(number, "empty text", _preview(values))
     sent_at = None
-    if keys["timestamp"] is not None and values.get(keys["timestamp"]) not in (None, ""):
+    stamp = values.get(keys["timestamp"]) if keys["timestamp"] is not None else None
+    # A bool is an int to Python, and a list or object would be read as its repr.
+    if isinstance(stamp, (bool, list, dict)):
+        return Skipped(number, f"timestamp is {type_name(stamp)}, not a date", _preview(values))
+    if stamp not in (None, ""):
         try:
-            sent_at = to_kind(parse_timestamp(values[keys["timestamp"]]))
-        except ValueError as exc:
+            sent_at = to_kind(parse_timestamp(stamp))
+        except (ValueError, OverflowError, TypeError) as exc:
             return Skipped(number, f"bad timestamp: {exc}", _preview(values))
-    sender = values.get(keys["sender"]) if keys["sender"] is not None else None
+    sender = None
+    if keys["sender"] is not None and keys["sender"] in values:
+        sender = values[keys["sender"]]
+        if not isinstance(sender, str):
+            return Skipped(number, f"sender is {type_name(sender)}, not a string", _preview(values))
     return Message(
         text=text,
-        sender=(str(sender).strip() or None) if sender is not None else None,
+        sender=(sender.strip() or None) if sender is not None else None,
         sent_at=sent_at,
         source_line=number,
     )
+
+
+def type_name(value: object) -> str:
+    """How a JSON value's type is named in a skip reason: "null", "a number", "a list"..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return f"a {type(value).__name__}"
 
 
 def _preview(values: Mapping[str, Any]) -> str:
@@ -110,35 +135,54 @@ class CsvParser:
     def __iter__(self) -> Iterator[Item]:
         to_kind = TimeKind(self.notes)
         explicit = set(self._explicit)
-        with self.path.open("r", encoding="utf-8-sig", newline="") as fh:
-            # strict: a stray quote becomes a reported error instead of a message that
-            # silently swallows every row after it.
-            reader = csv.reader(fh, delimiter=self._delimiter, strict=True)
-            try:
-                header = next(reader, [])
-            except csv.Error as exc:
-                raise ChatImportError(f"{self.path}: malformed CSV header: {exc}") from None
-            last_line = reader.line_num
-            while True:
-                try:
-                    row = next(reader)
-                except StopIteration:
-                    return
-                except csv.Error as exc:
-                    start, last_line = last_line + 1, reader.line_num
-                    yield Skipped(start, f"malformed CSV row: {exc}", "")
-                    continue
-                except UnicodeDecodeError:
-                    validate_utf8(self.path)
-                    raise
-                start, last_line = last_line + 1, reader.line_num
-                if not row:
-                    continue  # blank line: nothing was there to import
-                if len(row) != self._width:
-                    reason = f"row has {len(row)} fields, the header has {self._width}"
-                    yield Skipped(start, reason, self._delimiter.join(row)[:200])
-                    continue
+        header: list[str] | None = None
+        for start, row in csv_rows(self.path, self._delimiter, skip_header=False):
+            if isinstance(row, Skipped):
+                yield row
+            elif header is None:
+                header = row
+            elif len(row) != self._width:
+                reason = f"row has {len(row)} fields, the header has {self._width}"
+                yield Skipped(start, reason, self._delimiter.join(row)[:200])
+            else:
                 yield _row_item(start, dict(zip(header, row)), self._keys, explicit, to_kind)
+
+
+def csv_rows(path: Path, delimiter: str, *, skip_header: bool) -> Iterator[tuple[int, list[str] | Skipped]]:
+    """(first line of the row, its fields or a Skipped for a malformed row), streaming.
+
+    Blank lines are not rows. The header row comes first unless `skip_header`; a header
+    that cannot be read at all is a ChatImportError.
+    """
+    with path.open("r", encoding="utf-8-sig", newline="") as fh:
+        # strict: a stray quote becomes a reported error instead of a message that
+        # silently swallows every row after it.
+        reader = csv.reader(fh, delimiter=delimiter, strict=True)
+        try:
+            header = next(reader, [])
+        except csv.Error as exc:
+            raise ChatImportError(f"{path}: malformed CSV header: {exc}") from None
+        except UnicodeDecodeError:
+            validate_utf8(path)
+            raise
+        if not skip_header:
+            yield 1, header
+        last_line = reader.line_num
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                start, last_line = last_line + 1, reader.line_num
+                yield start, Skipped(start, f"malformed CSV row: {exc}", "")
+                continue
+            except UnicodeDecodeError:
+                validate_utf8(path)
+                raise
+            start, last_line = last_line + 1, reader.line_num
+            if row:  # a blank line: nothing was there to import
+                yield start, row
 
 
 class JsonlParser:
