@@ -24,7 +24,7 @@ from typing import Any
 
 from linter.messages import Message
 
-from .common import ChatImportError, ConversationChoice, Item, Skipped, SystemLine, add_note, index_meta, load_export
+from .common import ChatImportError, ConversationChoice, Item, Skipped, SystemLine, index_meta, load_export
 from .timestamps import TimeKind, from_epoch
 
 # A whole-account export without media is text only; past this it is not one the tool can
@@ -99,13 +99,12 @@ class TelegramParser:
             raise ChatImportError(f"{path}: JSON nested too deeply to be a Telegram export") from None
         single = isinstance(document.get("messages"), list)
         self._chat = _choose(path, chats_of(document), conversation, single)
+        if not isinstance(self._chat.get("messages"), list):
+            raise ChatImportError(f'{path}: the chat {_label(self._chat, 1)!r} has no "messages" list')
 
     def __iter__(self) -> Iterator[Item]:
         to_kind = TimeKind(self.notes)
-        messages = self._chat.get("messages")
-        if not isinstance(messages, list):
-            add_note(self.notes, 'the chosen chat has no "messages" list; nothing to read')
-            return
+        messages = self._chat["messages"]
         names = _names_by_id(messages)
         chat_name = self._chat.get("name")
         for index, entry in enumerate(messages, 1):
