@@ -235,3 +235,94 @@ def test_a_folder_without_parts_is_still_refused_as_a_directory(tmp_path):
     (tmp_path / "message_x.json").write_text("{}", encoding="utf-8")
     with pytest.raises(ChatImportError, match="is a directory"):
         load_chat(tmp_path)
+
+
+# ---------------------------------------------------------------- any JSON at all (hypothesis)
+
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from linter.chats import Skipped, SystemLine  # noqa: E402
+from linter.messages import Message  # noqa: E402
+
+_any_KEYS = ["sender_name", "timestamp_ms", "content", "type", "photos", "videos", "sticker", "share", "link",
+         "share_text", "reactions", "reaction", "actor", "is_unsent", "messages", "participants", "name"]
+_any_LONE = st.sampled_from(["\ud83d", "\ude00", "a\ud83db", "\udfff\ud800"])
+_any_words = st.one_of(
+    st.text(min_size=1, max_size=12), _any_LONE, st.text(max_size=8).map(mojibake),
+    st.sampled_from(["Sam", "Alex", "You unsent a message", "Reacted ❤ to your message ", "Sam sent a photo.",
+                     "Sam named the group x", "Generic", "Call", "Share", "Subscribe", mojibake("Zoë ❤")]),
+)
+_any_scalars = st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.floats(), _any_words)
+_any_json = st.recursive(
+    _any_scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.one_of(st.sampled_from(_any_KEYS), st.text(max_size=4)), inner, max_size=5)),
+    max_leaves=25,
+)
+_any_value = st.one_of(_any_words, _any_words, _any_json)
+_any_plausible = st.fixed_dictionaries(
+    {"sender_name": st.one_of(*[st.sampled_from(["Sam", "Alex", mojibake("Zoë")])] * 3, _any_json),
+     "timestamp_ms": st.one_of(*[st.integers(1_000_000_000_000, 1_800_000_000_000)] * 3, _any_json)},
+    optional={"content": _any_value, "type": st.one_of(*[st.sampled_from(["Generic", "Generic", "Share", "Call", "Unsubscribe"])] * 3, _any_json),
+              "photos": _any_json, "sticker": _any_json, "is_unsent": _any_scalars, "reactions": _any_json,
+              "share": st.one_of(st.fixed_dictionaries({}, optional={"link": _any_value, "share_text": _any_value}), _any_json)},
+)
+# Well-formed but for lone surrogates, mojibake and odd text: the path most real entries take.
+_any_valid = st.fixed_dictionaries(
+    {"sender_name": st.sampled_from(["Sam", "Alex", mojibake("Zoë")]),
+     "timestamp_ms": st.integers(1_000_000_000_000, 1_800_000_000_000), "content": _any_words},
+    optional={"photos": st.just([{"uri": "p.jpg"}]), "type": st.sampled_from(["Generic", "Share"]),
+              "share": st.fixed_dictionaries({"link": _any_words}, optional={"share_text": _any_words}),
+              "reactions": st.lists(st.fixed_dictionaries({"reaction": _any_words, "actor": _any_words}), max_size=2)},
+)
+_any_entry = st.one_of(_any_valid, _any_plausible, _any_json)
+_any_meta_doc = st.fixed_dictionaries({"messages": st.lists(_any_entry, max_size=8)},
+                                  optional={"participants": _any_json, "title": _any_scalars})
+_any_document = st.one_of(_any_meta_doc, _any_meta_doc, _any_json)
+_any_settings = settings(max_examples=150, deadline=None,
+                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def _any_check(chat, items, entries=None):
+    assert all(isinstance(m, Message) and isinstance(m.text, str) for m in items)
+    assert all(isinstance(s, Skipped) for s in chat.skipped) and all(isinstance(s, SystemLine) for s in chat.system_lines)
+    assert chat.entries == chat.messages_read + len(chat.system_lines) + len(chat.skipped)
+    assert chat.messages_read == len(items)
+    if entries is not None:
+        assert chat.entries == entries  # nothing dropped, nothing merged
+
+
+@_any_settings
+@given(document=_any_document, strict=st.booleans())
+def test_any_json_is_items_or_one_line_error(document, strict):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "message_1.json"
+        path.write_text(json.dumps(document), encoding="utf-8")
+        try:
+            chat = load_chat(path, "messenger", strict=strict)
+            items = list(chat)
+        except ChatImportError as error:
+            assert str(error) and "\n" not in str(error)
+            return
+    looks_right = isinstance(document, dict) and isinstance(document.get("messages"), list)
+    _any_check(chat, items, len(document["messages"]) if looks_right else None)
+
+
+@_any_settings
+@given(parts=st.dictionaries(st.sampled_from([1, 2, 3, 5]), _any_document, min_size=1, max_size=3))
+def test_any_folder_of_parts_is_items_or_one_line_error(parts):
+    with tempfile.TemporaryDirectory() as folder:
+        for number, document in parts.items():
+            Path(folder, f"message_{number}.json").write_text(json.dumps(document), encoding="utf-8")
+        try:
+            chat = load_chat(folder)
+            items = list(chat)
+        except ChatImportError as error:
+            assert str(error) and "\n" not in str(error)
+            return
+    _any_check(chat, items, sum(len(d["messages"]) for d in parts.values()))
+    assert all(isinstance(note, str) and "\n" not in note for note in chat.notes)

@@ -281,3 +281,96 @@ def test_lone_surrogates_do_not_crash(tmp_path):
     # Whatever the central sanitising makes of the lone halves, the message is read.
     assert len(msgs) == 1 and msgs[0].text.startswith("a")
     assert chat.skipped[0].reason == "unknown entry type '\ufffd'"
+
+
+# ---------------------------------------------------------------- any JSON at all (hypothesis)
+
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from linter.chats import Skipped, SystemLine  # noqa: E402
+from linter.messages import Message  # noqa: E402
+
+_any_KEYS = ["type", "text", "text_entities", "from", "from_id", "date", "date_unixtime", "id", "photo", "file",
+         "media_type", "action", "actor", "forwarded_from", "edited", "messages", "name", "chats", "list"]
+_any_LONE = st.sampled_from(["\ud83d", "\ude00", "a\ud83db", "\udfff\ud800"])
+_any_strings = st.one_of(st.text(max_size=12), _any_LONE, st.sampled_from(
+    ["message", "service", "2024-02-01T10:00:00", "1706781600", "user1", "phone_call", "sticker", "Sam"]))
+_any_scalars = st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.floats(), _any_strings)
+_any_json = st.recursive(
+    _any_scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.one_of(st.sampled_from(_any_KEYS), st.text(max_size=4)), inner, max_size=5)),
+    max_leaves=25,
+)
+_any_text_value = st.recursive(
+    st.one_of(st.text(min_size=1, max_size=12), _any_strings, _any_LONE, _any_scalars),
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.fixed_dictionaries({"type": st.sampled_from(["bold", "link", "mention", 3]),
+                                                   "text": inner})),
+    max_leaves=10,
+)
+_any_date = st.one_of(st.sampled_from(["2024-02-01T10:00:00", "2024-02-01T10:00:00+02:00"]),
+                  st.sampled_from(["2024-03-01T23:59:59", "1706781600"]), _any_json)
+_any_plausible = st.fixed_dictionaries(
+    {"type": st.one_of(*[st.sampled_from(["message", "message", "service"])] * 3, _any_json), "date": _any_date,
+     "from": st.one_of(*[st.sampled_from(["Sam", "Alex"])] * 3, _any_json), "text": _any_text_value},
+    optional={"from_id": st.one_of(st.sampled_from(["user1", 2]), _any_json), "date_unixtime": _any_json,
+              "photo": _any_json, "media_type": _any_json, "action": _any_json, "actor": _any_json, "text_entities": _any_json,
+              "id": _any_json, "edited": _any_json, "forwarded_from": _any_json, "reply_to_message_id": _any_json},
+)
+# Well-formed but for lone surrogates and odd text: the path most real entries take.
+_any_valid = st.fixed_dictionaries(
+    {"type": st.just("message"), "date": st.sampled_from(["2024-02-01T10:00:00", "2024-03-01T23:59:59"]),
+     "from": st.sampled_from(["Sam", "Alex", "\ud83d"]),
+     "text": st.one_of(st.text(max_size=20), _any_LONE, st.lists(st.one_of(st.text(max_size=5), st.fixed_dictionaries(
+         {"type": st.sampled_from(["bold", "link"]), "text": st.one_of(st.text(max_size=5), _any_LONE)})), max_size=3))},
+    optional={"photo": st.just("photos/1.jpg"), "media_type": st.sampled_from(["sticker", "voice_message"]),
+              "forwarded_from": st.one_of(st.none(), _any_strings), "edited": _any_strings},
+)
+_any_entry = st.one_of(
+    _any_valid,
+    _any_plausible,
+    _any_json,
+    st.dictionaries(st.sampled_from(_any_KEYS), _any_json, max_size=8),
+    st.fixed_dictionaries(
+        {"type": st.one_of(st.sampled_from(["message", "service", "poll_vote"]), _any_scalars), "text": _any_text_value},
+        optional={"from": _any_scalars, "from_id": _any_scalars, "date": _any_scalars, "date_unixtime": _any_scalars,
+                  "text_entities": _any_json, "photo": _any_scalars, "media_type": _any_scalars, "action": _any_scalars,
+                  "id": _any_scalars, "edited": _any_scalars, "forwarded_from": _any_scalars},
+    ),
+)
+_any_chat_doc = st.fixed_dictionaries({"messages": st.lists(_any_entry, max_size=8)},
+                                  optional={"name": _any_scalars, "id": _any_scalars, "type": _any_scalars})
+_any_document = st.one_of(
+    _any_json,
+    _any_chat_doc,
+    _any_chat_doc,
+    st.fixed_dictionaries({"chats": st.fixed_dictionaries({"list": st.lists(st.one_of(_any_chat_doc, _any_json), max_size=4)})},
+                          optional={"left_chats": _any_json, "about": _any_scalars}),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(document=_any_document, conversation=st.one_of(st.none(), _any_strings), strict=st.booleans())
+def test_any_json_is_items_or_one_line_error(document, conversation, strict):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "result.json"
+        path.write_text(json.dumps(document), encoding="utf-8")
+        try:
+            chat = load_chat(path, "telegram", conversation=conversation, strict=strict)
+            items = list(chat)
+        except ChatImportError as error:
+            assert str(error) and "\n" not in str(error)
+            return
+    assert all(isinstance(m, Message) and isinstance(m.text, str) for m in items)
+    assert all(isinstance(s, Skipped) for s in chat.skipped) and all(isinstance(s, SystemLine) for s in chat.system_lines)
+    assert chat.entries == chat.messages_read + len(chat.system_lines) + len(chat.skipped)
+    assert chat.messages_read == len(items)
+    if strict:
+        assert chat.skipped == []
+    if isinstance(document, dict) and isinstance(document.get("messages"), list):
+        assert chat.entries == len(document["messages"])  # nothing dropped, nothing merged

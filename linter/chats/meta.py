@@ -272,6 +272,8 @@ def _convert(entry: Any, index: int, to_kind: TimeKind) -> Item:
         return SystemLine(index, _SYSTEM_TYPES[kind], _clean(text))
     if entry.get("is_unsent") is True:
         return SystemLine(index, "unsent message", _clean(text))
+    if not (kind is None or isinstance(kind, str)):
+        return Skipped(index, "entry type is not a string", _clean(text))
     if kind not in _MESSAGE_TYPES:
         return Skipped(index, f"unknown entry type {_preview(kind)[:40]!r}", _clean(text))
     if content is not None and not isinstance(content, str):

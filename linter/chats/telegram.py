@@ -199,7 +199,9 @@ def _convert(entry: Any, index: int, to_kind: TimeKind, names: dict[str, str]) -
         )
         return SystemLine(index, _SURROGATE.sub("\ufffd", label[:80]), preview(description))
     if kind != "message":
-        return Skipped(index, f"unknown entry type {preview(kind)[:40]!r}", preview(text or ""))
+        # A string type names a kind this tool does not know; anything else is damage.
+        reason = f"unknown entry type {preview(kind)[:40]!r}" if isinstance(kind, str) else "entry type is not a string"
+        return Skipped(index, reason, preview(text or ""))
     if text is None:
         return Skipped(index, "text is neither a string nor a list of text parts", preview(entry.get("text")))
     try:
