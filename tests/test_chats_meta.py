@@ -144,6 +144,17 @@ def test_wrong_types_are_counted_skips(tmp_path):
     ]
 
 
+def test_lone_surrogates_do_not_crash(tmp_path):
+    path = tmp_path / "message_1.json"
+    path.write_text('{"participants": [{"name": "\\ud83d"}], "messages": [{"sender_name": "Sam\\ud83d", '
+                    '"timestamp_ms": 1700000000000, "content": "hi \\ude00", "reactions": [{"reaction": "\\ud83d", '
+                    '"actor": "x"}]}, {"sender_name": "Sam", "timestamp_ms": 1700000000001, "type": "\\ud83d"}]}',
+                    encoding="utf-8")
+    chat, msgs = _read(path)
+    assert len(msgs) == 1 and msgs[0].text.startswith("hi ") and msgs[0].sender == "Sam\ufffd"
+    assert [s.reason for s in chat.skipped] == ["unknown entry type '\ufffd'"]
+
+
 @pytest.mark.parametrize("document", [{"messages": "x", "participants": []}, [1], {"participants": []}])
 def test_wrong_documents_are_one_line_errors(tmp_path, document):
     path = tmp_path / "message_1.json"

@@ -280,6 +280,7 @@ def test_lone_surrogates_do_not_crash(tmp_path):
     chat, msgs = _read(path, input_format="telegram")
     # Whatever the central sanitising makes of the lone halves, the message is read.
     assert len(msgs) == 1 and msgs[0].text.startswith("a")
+    assert (msgs[0].sender, msgs[0].meta["chat"]) == ("\ufffd", "S\ufffd")  # names are shown: no lone halves
     assert chat.skipped[0].reason == "unknown entry type '\ufffd'"
 
 

@@ -267,6 +267,8 @@ def _convert(entry: Any, index: int, to_kind: TimeKind) -> Item:
     content = entry.get("content")
     text = fix_mojibake(content) if isinstance(content, str) else ""
     sender = _fixed(entry.get("sender_name"))
+    # Names are shown and compared (--me); half an emoji in one must not break either.
+    sender = _clean(sender) if sender is not None else None
     kind = entry.get("type")
     if isinstance(kind, str) and kind in _SYSTEM_TYPES:
         return SystemLine(index, _SYSTEM_TYPES[kind], _clean(text))

@@ -107,6 +107,7 @@ class TelegramParser:
         messages = self._chat["messages"]
         names = _names_by_id(messages)
         chat_name = self._chat.get("name")
+        chat_name = _SURROGATE.sub("\ufffd", chat_name) if isinstance(chat_name, str) else None
         for index, entry in enumerate(messages, 1):
             item = _convert(entry, index, to_kind, names)
             if isinstance(item, Message) and isinstance(chat_name, str):
@@ -119,7 +120,7 @@ class TelegramParser:
 
 def _label(chat: dict, position: int) -> str:
     name = chat.get("name")
-    return name if isinstance(name, str) and name.strip() else f"(unnamed chat {position})"
+    return _SURROGATE.sub("\ufffd", name) if isinstance(name, str) and name.strip() else f"(unnamed chat {position})"
 
 
 def _message_count(chat: dict) -> int:
@@ -226,6 +227,8 @@ def _convert(entry: Any, index: int, to_kind: TimeKind, names: dict[str, str]) -
             meta[key] = value
     if entry.get("edited") or entry.get("edited_unixtime"):
         meta["edited"] = True
+    # Names are shown and compared (--me); half an emoji in one must not break either.
+    sender = _SURROGATE.sub("\ufffd", sender)
     return Message(text=text, sender=sender, sent_at=sent_at, source_line=index, meta=meta)
 
 
