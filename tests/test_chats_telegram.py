@@ -230,6 +230,15 @@ def test_account_export_with_one_chat_needs_no_choice(tmp_path):
     assert [m.text for m in msgs] == ["only"]
 
 
+def test_with_on_a_single_chat_export_must_match_it(tmp_path):
+    path = _chat(tmp_path, [_msg(1, "only")], name="Alex")
+    _, msgs = _read(path, conversation="alex")
+    assert [m.text for m in msgs] == ["only"]
+    with pytest.raises(ConversationChoice, match="no chat named 'Jo'") as info:
+        load_chat(path, conversation="Jo")
+    assert info.value.conversations == [("Alex", 1)]
+
+
 def test_cli_lists_the_chats_and_exits_2(tmp_path):
     path = _account(tmp_path, [
         {"name": "Alex", "id": 1, "messages": [_msg(1, "a")]},
