@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from linter.chats import FORMATS, ChatImport, ChatImportError, Skipped, detect_format, load_chat
+from linter.chats import FORMATS, ChatImport, ChatImportError, ConversationChoice, Skipped, detect_format, load_chat
 from linter.messages import Message
 
 from conftest import SHARED, needs_shared
@@ -22,7 +22,8 @@ UTC = timezone.utc
 needs_corpus = needs_shared("corpus-real", "chats")
 
 # path, format, count in SOURCES.md (messages + system/service entries), real messages,
-# senders, reasons of the skipped entries and "system: KIND" of the system lines.
+# senders, reasons of the skipped entries and "system: KIND" of the system lines. A source
+# of several conversations is read with the one CHOSEN names, and its row counts that one.
 SAMPLES = [
     ("discord/chatanalytics__DM_2A_2M.json", "discord", 3, 2, {"Someones nickname", "mlomb"},
      ["system: call"]),
@@ -39,10 +40,10 @@ SAMPLES = [
     ("messenger/chatminer__instagram_test_export.json", "messenger", 2, 2, {"Jane Doe", "John Doe"}, []),
     ("signal/chatminer__test_export.txt", "signal", 2, 2, {"Jane Doe", "John Doe"}, []),
     ("signal/signalexport__readme_example.md", "signal", 3, 3, {"Aya", "Jim", "Me"}, []),
-    ("telegram/chatanalytics__DM_2A_7M.json", "telegram", 8, 6, {"Alice", "Bob"}, ["service message"] * 2),
+    ("telegram/chatanalytics__DM_2A_7M.json", "telegram", 8, 6, {"Alice", "Bob"}, ["system: service: joined_telegram", "system: service: phone_call"]),
     ("telegram/chatminer__test_batch_export.json", "telegram", 2, 2, {"Author 1", "Author 2"}, []),
     ("telegram/chatminer__test_single_export.json", "telegram", 2, 2, {"Author 1", "Author 2"}, []),
-    ("telegram/mehrdad__test_data.json", "telegram", 7, 7, {"رضا", "علی", "فاطمه", "محمد"}, []),
+    ("telegram/mehrdad__test_data.json", "telegram", 5, 5, {"علی", "فاطمه", "محمد"}, []),
     ("whatsapp/chatanalytics__2A_5M.txt", "whatsapp", 5, 5, {"A", "B"}, []),
     ("whatsapp/chatanalytics__4A_11M.txt", "whatsapp", 14, 11, {"Alice", "Bob", "Eve", "Mallory", "Trent"},
      ["system message"] * 3),
@@ -65,9 +66,12 @@ SAMPLES = [
 ]
 
 
+CHOSEN = {"telegram/mehrdad__test_data.json": "Test Chat"}
+
+
 @lru_cache(maxsize=None)
 def _loaded(relative: str) -> tuple[ChatImport, tuple[Message, ...]]:
-    chat = load_chat(CORPUS / relative)
+    chat = load_chat(CORPUS / relative, conversation=CHOSEN.get(relative))
     return chat, tuple(chat)
 
 
@@ -237,8 +241,10 @@ def test_telegram_single_chat_with_service_entries_and_mixed_dates():
     assert msgs[0].sent_at == datetime(2019, 7, 12, 16, 55, 32)
     # date_unixtime-only entries become local wall-clock time like the `date` ones.
     assert msgs[2].sent_at == datetime.fromtimestamp(1652135033)
-    assert (msgs[4].text, msgs[4].meta.get("media")) == ("", True)  # photo
-    assert [s.line for s in skipped("telegram/chatanalytics__DM_2A_7M.json")] == [1, 8]
+    assert (msgs[4].text, msgs[4].meta.get("media")) == ("", "photo")
+    chat = _loaded("telegram/chatanalytics__DM_2A_7M.json")[0]
+    assert chat.skipped == []
+    assert [(s.line, s.kind) for s in chat.system_lines] == [(1, "service: joined_telegram"), (8, "service: phone_call")]
     assert any("wall-clock" in note for note in _loaded("telegram/chatanalytics__DM_2A_7M.json")[0].notes)
 
 
@@ -251,10 +257,15 @@ def test_telegram_epoch_only_export_is_aware():
 
 
 @needs_corpus
-def test_telegram_account_wide_export_walks_every_chat():
+def test_telegram_account_wide_export_lists_its_chats_and_reads_the_chosen_one():
+    with pytest.raises(ConversationChoice) as info:
+        load_chat(CORPUS / "telegram/mehrdad__test_data.json")
+    assert info.value.conversations == [("Test Chat", 5), ("دوستان", 2)]
+    friends = list(load_chat(CORPUS / "telegram/mehrdad__test_data.json", conversation="دوستان"))
+    assert [(m.sender, m.meta["chat"], m.source_line) for m in friends] == [("رضا", "دوستان", 1), ("علی", "دوستان", 2)]
     msgs = messages("telegram/mehrdad__test_data.json")
-    assert [m.meta["chat"] for m in msgs] == ["Test Chat"] * 5 + ["دوستان"] * 2
-    assert [m.source_line for m in msgs] == list(range(1, 8))
+    assert [m.meta["chat"] for m in msgs] == ["Test Chat"] * 5
+    assert [m.source_line for m in msgs] == list(range(1, 6))
     assert msgs[1].text == "سلام! چطور می\u200cتونم کمکت کنم؟"  # ZWNJ kept
     assert messages("telegram/chatminer__test_batch_export.json")[0].meta["chat"] == "Chatname"
 
@@ -287,7 +298,7 @@ def test_messenger_is_yielded_oldest_first():
     times = [m.sent_at for m in msgs]
     assert times == sorted(times)
     assert msgs[0].sent_at == datetime.fromtimestamp(1415147240.411, UTC)
-    assert (msgs[0].sender, msgs[0].text, msgs[0].meta.get("media")) == ("Bob", "", True)
+    assert (msgs[0].sender, msgs[0].text, msgs[0].meta.get("media")) == ("Bob", "", "photo")
     assert (msgs[-1].sender, msgs[-1].text, msgs[-1].source_line) == ("Alice", "Hello", 1)
     insta = messages("messenger/chatminer__instagram_test_export.json")
     assert [(m.sender, m.text) for m in insta] == [("Jane Doe", "Hello John!"), ("John Doe", "Hello Jane!")]
@@ -328,8 +339,8 @@ def test_messenger_mojibake_is_undone():
     assert chat.format == "messenger"
     assert [m.text for m in msgs] == ["i’m sorry, café tomorrow?", "", "ok 😭"]
     assert [m.sender for m in msgs] == ["Zoë", "Zoë", "Sam"]
-    assert msgs[1].meta.get("media") is True
-    assert [(s.line, s.reason) for s in chat.skipped] == [(1, "system message (Unsubscribe)")]
+    assert msgs[1].meta.get("media") == "photo"
+    assert chat.skipped == [] and [(s.line, s.kind) for s in chat.system_lines] == [(1, "leave")]
 
 
 def test_csv_default_columns_and_a_bad_row():
@@ -481,6 +492,6 @@ def test_every_item_is_accounted_for_in_fixtures():
         ("messenger_mojibake.json", None, {}),
     ]:
         chat, msgs = load_fixture(name, fmt, **kwargs)
-        counts[name] = chat.messages_read + len(chat.skipped)
+        counts[name] = chat.entries
     assert counts == {"chat_default.csv": 5, "chat_default.jsonl": 4, "whatsapp_android_edge.txt": 10,
                       "messenger_mojibake.json": 4}

@@ -14,7 +14,7 @@ from .common import FORMATS, ChatImportError, Parser, Skipped, SystemLine, check
 from .detect import choices_hint, detect_format
 from .discord import DiscordParser
 from .imessage import IMessageParser
-from .meta import MetaParser
+from .meta import MetaParser, is_message_folder
 from .plaintext import PlainTextParser
 from .signal import SignalParser
 from .tabular import CsvParser, JsonlParser, check_columns
@@ -36,7 +36,7 @@ class ImportOptions:
 # this table is the only place that knows them all.
 PARSERS: dict[str, Callable[[Path, ImportOptions], Parser]] = {
     "whatsapp": lambda path, _: WhatsAppParser(path),
-    "telegram": lambda path, _: TelegramParser(path),
+    "telegram": lambda path, o: TelegramParser(path, o.conversation),
     "csv": lambda path, o: CsvParser(path, o.columns),
     "jsonl": lambda path, o: JsonlParser(path, o.columns),
     "messenger": lambda path, _: MetaParser(path),
@@ -49,7 +49,10 @@ PARSERS: dict[str, Callable[[Path, ImportOptions], Parser]] = {
 }
 # Sources that are not UTF-8 text files (a directory of parts, a database): format name ->
 # test. Tried before the text checks, which would refuse them.
-NON_TEXT: dict[str, Callable[[Path], bool]] = {"imessage-db": looks_like_chat_db}
+NON_TEXT: dict[str, Callable[[Path], bool]] = {
+    "imessage-db": looks_like_chat_db,
+    "messenger": is_message_folder,  # a folder of message_1.json, message_2.json, …
+}
 
 
 class ChatImport:
