@@ -35,7 +35,7 @@ _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 
 # What must follow the header part of the line.
-NAME_COLON = re.compile(r' ?[^:"\[\]]{1,80}?:(?: |$)')
+NAME_COLON = re.compile(r' ?[^:"\[\]]{1,80}?:')
 NOTHING_OR_NOTE = re.compile(r" ?(?:\(.*)?$")
 
 
@@ -87,8 +87,6 @@ class HeaderShape:
         shape, glitches = skeleton(head)
         rest_shape = skeleton(line[self._window: self._window + 90])[0] if len(line) > self._window else ""
         for template, usual in self._templates.items():
-            if shape[:1] != template[:1]:
-                continue
             cost, end = _distance(template, shape[: len(template) + MAX_COST])
             cost += max(0, glitches - usual)
             if cost <= MAX_COST and self._tail.match(shape[end:] + rest_shape):
