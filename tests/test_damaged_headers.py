@@ -118,6 +118,16 @@ def test_control_characters_are_a_skipped_line_not_message_text(tmp_path):
     assert [(s.line, s.reason) for s in chat.skipped] == [(2, "damaged line (control characters)")]
 
 
+def test_hostile_long_lines_are_read_not_matched_forever(tmp_path):
+    path = tmp_path / "chat.txt"
+    long_notice = "12/31/23, 10:01 - " + " added " * 40_000
+    long_body = "12/31/2O23, 10:0x - Sam: " + "9" * 200_000
+    path.write_text(f"12/31/23, 10:00 - Sam: hey\n{long_body}\n{long_notice}\n12/31/23, 10:02 - Alex: hi\n", encoding="utf-8")
+    chat = load_chat(path)
+    assert [m.text for m in chat] == ["hey", "hi"]
+    assert [(s.line, s.reason) for s in chat.skipped] == [(2, DAMAGED), (3, "unrecognised system line")]
+
+
 def test_review_summary_counts_the_damaged_header(tmp_path):
     path = _export(tmp_path, "android-eu", ["31/12/2O23, 10:00 - Sam: hey"])
     result = CliRunner().invoke(main, ["review", str(path), "--me", "Alex", "--format", "json"])

@@ -35,6 +35,8 @@ KINDS = frozenset({
 UNRECOGNISED = "unrecognised notice"  # iOS marked it as the app's, but no table knows it
 
 _KEY = 5  # characters of a pattern's literal start or end used as its index key
+# No notice WhatsApp writes is longer; "* added *" over a hostile megabyte line would be slow.
+_SCAN_MAX = 1000
 
 
 def _normal(text: str) -> str:
@@ -96,9 +98,10 @@ class _Table:
             for compiled, kind in candidates:
                 if compiled.fullmatch(text):
                     return kind
-        for compiled, kind in self.scan:
-            if compiled.fullmatch(text):
-                return kind
+        if len(text) <= _SCAN_MAX:
+            for compiled, kind in self.scan:
+                if compiled.fullmatch(text):
+                    return kind
         return None
 
 
