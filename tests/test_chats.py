@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from linter.chats import FORMATS, ChatImport, ChatImportError, ConversationChoice, Skipped, detect_format, load_chat
+from linter.chats import FORMATS, ChatImport, ChatImportError, ConversationChoice, Skipped, SystemLine, detect_format, load_chat
 from linter.messages import Message
 
 from conftest import SHARED, needs_shared
@@ -35,7 +35,7 @@ SAMPLES = [
      ["system: member joined"] * 3 + ["system: thread created"]),
     ("discord/dcef__thread_thomas.json", "discord", 5, 5, {"Adam", "Patrick", "Thomas"}, []),
     ("imessage/imessage_exporter__txt_expectations.txt", "imessage", 9, 6, {"Me", "Sample Contact"},
-     ["system message", "system message", "system message (SharePlay)"]),
+     ["system: group change"] * 2 + ["system: shareplay"]),
     ("messenger/chatanalytics__2A_7M.json", "messenger", 7, 7, {"Alice", "Bob"}, []),
     ("messenger/chatminer__instagram_test_export.json", "messenger", 2, 2, {"Jane Doe", "John Doe"}, []),
     ("signal/chatminer__test_export.txt", "signal", 2, 2, {"Jane Doe", "John Doe"}, []),
@@ -46,15 +46,16 @@ SAMPLES = [
     ("telegram/mehrdad__test_data.json", "telegram", 5, 5, {"علی", "فاطمه", "محمد"}, []),
     ("whatsapp/chatanalytics__2A_5M.txt", "whatsapp", 5, 5, {"A", "B"}, []),
     ("whatsapp/chatanalytics__4A_11M.txt", "whatsapp", 14, 11, {"Alice", "Bob", "Eve", "Mallory", "Trent"},
-     ["system message"] * 3),
+     ["system: encryption notice"] + ["system: group change"] * 2),
     *[
         (f"whatsapp/chatminer__test_{variant}.txt", "whatsapp", 9, 7,
-         {"Jahn Doe", "John Doe", "John Doe 🤓", "John-John Doe", "🤓"}, ["system message"] * 2)
+         {"Jahn Doe", "John Doe", "John Doe 🤓", "John-John Doe", "🤓"}, ["system: group change"] * 2)
         for variant in ("[mmddyy]_24hrs", "ddmmyy_24hrs", "mmddyyyy_12hrs", "yyyymmdd_24hrs")
     ],
-    ("whatsapp/pustur__header_format_catalog.txt", "whatsapp", 18, 17, {"Luke", "a"}, ["system message"]),
+    ("whatsapp/pustur__header_format_catalog.txt", "whatsapp", 18, 17, {"Luke", "a"}, ["system: group change"]),
+    # "Note System message on Android." is no notice WhatsApp writes: counted, not guessed.
     ("whatsapp/rbparser__sample.txt", "whatsapp", 7, 5, {"Alice", "Bob", "Charlie", "Jane Smith", "John Doe"},
-     ["system message"] * 2),
+     ["unrecognised system line"] * 2),
     *[
         (f"whatsapp/whatstk__{name}.txt", "whatsapp", count, count,
          {"+1 123 456 789", "Giuseppe", "John", "Mary"}, [])
@@ -62,7 +63,7 @@ SAMPLES = [
     ],
     ("whatsapp/whatstk__pokemon.txt", "whatsapp", 20, 18,
      {"Ash Ketchum", "Brock", "Jessie & James", "Meowth", "Misty", "Prof. Oak", "Raichu", "Wobbuffet"},
-     ["system message"] * 2),
+     ["system: encryption notice"] * 2),
 ]
 
 
@@ -81,6 +82,10 @@ def messages(relative: str) -> tuple[Message, ...]:
 
 def skipped(relative: str) -> list[Skipped]:
     return _loaded(relative)[0].skipped
+
+
+def system(relative: str) -> list[SystemLine]:
+    return _loaded(relative)[0].system_lines
 
 
 def load_fixture(name: str, input_format: str | None = None, **kwargs) -> tuple[ChatImport, list[Message]]:
@@ -153,17 +158,18 @@ def test_whatsapp_chatminer_variants_agree_on_every_message():
                      datetime(2019, 1, 30, 20, 49))
     assert colon[1] == "Lorem ipsum : dolor sit amet."
     assert variants[0][-2][2] == datetime(2021, 12, 20, 12, 10)  # "12:10 p. m." is noon
-    system = skipped("whatsapp/chatminer__test_mmddyyyy_12hrs.txt")
-    assert [(s.line, s.text) for s in system] == [
-        (6, '+12 345 578 created group "Groupname"'),
-        (7, "You were added"),
+    notices = system("whatsapp/chatminer__test_mmddyyyy_12hrs.txt")
+    assert [(s.line, s.kind, s.text) for s in notices] == [
+        (6, "group change", '+12 345 578 created group "Groupname"'),
+        (7, "group change", "You were added"),
     ]
 
 
 @needs_corpus
 def test_whatsapp_pokemon_drops_e2e_notice_attributed_to_group_name():
-    system = skipped("whatsapp/whatstk__pokemon.txt")
-    assert system[0].line == 1 and system[0].text.startswith("Messages and calls are end-to-end encrypted")
+    notices = system("whatsapp/whatstk__pokemon.txt")
+    assert [(s.line, s.kind) for s in notices] == [(1, "encryption notice"), (2, "encryption notice")]
+    assert notices[0].text.startswith("Messages and calls are end-to-end encrypted")
     msgs = messages("whatsapp/whatstk__pokemon.txt")
     assert (msgs[0].sender, msgs[0].text, msgs[0].sent_at) == ("Ash Ketchum", "Hey guys!",
                                                                datetime(2016, 8, 6, 13, 23))
@@ -189,8 +195,9 @@ def test_whatsapp_us_android_layout_assumed_month_first_and_noted():
     assert msgs[8].text == "👩🏻\u200d⚖️"  # ZWJ sequence intact: only direction marks are stripped
     notes = _loaded("whatsapp/chatanalytics__4A_11M.txt")[0].notes
     assert len(notes) == 1 and "month-first" in notes[0]
-    reasons = [(s.line, s.text) for s in skipped("whatsapp/chatanalytics__4A_11M.txt")]
-    assert reasons[1:] == [(2, 'Alice created group "Some cool group chat"'), (3, "Alice added you")]
+    notices = [(s.line, s.kind, s.text) for s in system("whatsapp/chatanalytics__4A_11M.txt")]
+    assert notices[1:] == [(2, "group change", 'Alice created group "Some cool group chat"'),
+                           (3, "group change", "Alice added you")]
 
 
 @needs_corpus
@@ -228,7 +235,7 @@ def test_whatsapp_header_catalogue():
         assert at[line].meta.get("media") is True, line
     assert [at[line].text for line in (15, 16, 17)] == ["", "", ""]
     assert at[18].text == "Dir auch frohe Ostern."  # caption after "(Datei angehängt)"
-    assert skipped("whatsapp/pustur__header_format_catalog.txt")[0].text == 'You created group "Test"'
+    assert system("whatsapp/pustur__header_format_catalog.txt")[0].text == 'You created group "Test"'
 
 
 # ---------------------------------------------------------------- JSON samples
@@ -324,10 +331,10 @@ def test_imessage_exporter_layout():
     assert [m.sender for m in msgs] == ["Me"] * 3 + ["Sample Contact"] * 3
     assert msgs[1].meta.get("deleted") is True  # the notice line is not part of the text
     assert msgs[2].meta["read_receipt"] == "Read by them after 1 hour, 49 seconds"
-    system = skipped("imessage/imessage_exporter__txt_expectations.txt")
-    assert [(s.line, s.text) for s in system if s.reason == "system message"] == [
-        (31, "You renamed the conversation to Hello world"),
-        (33, "Name renamed the conversation to Hello world"),
+    assert [(s.line, s.kind, s.text) for s in system("imessage/imessage_exporter__txt_expectations.txt")] == [
+        (26, "shareplay", "SharePlay Message\nEnded"),
+        (31, "group change", "You renamed the conversation to Hello world"),
+        (33, "group change", "Name renamed the conversation to Hello world"),
     ]
 
 
@@ -419,18 +426,15 @@ def test_whatsapp_android_edge_cases():
     assert (by_line[8].text, by_line[8].meta) == ("", {"media": True})
     assert (by_line[9].text, by_line[9].meta) == ("the view from here", {"media": True})
     assert (by_line[11].text, by_line[11].meta) == ("ok", {"edited": True})
-    assert [(s.line, s.reason) for s in chat.skipped] == [
-        (1, "not a message line"),
-        (2, "system message"),
-        (7, "unparseable timestamp"),
-        (12, "deleted message"),
-    ]
-    assert "13/13/2023" in chat.skipped[2].text
+    assert [(s.line, s.reason) for s in chat.skipped] == [(1, "not a message line"), (7, "unparseable timestamp")]
+    assert [(s.line, s.kind) for s in chat.system_lines] == [(2, "encryption notice"), (12, "deleted message")]
+    assert "13/13/2023" in chat.skipped[1].text
 
 
 def test_whatsapp_ios_system_and_media_lines_marked_with_lrm():
     chat, msgs = load_fixture("whatsapp_ios.txt")
-    assert [(s.line, s.reason) for s in chat.skipped] == [(1, "system message"), (2, "system message")]
+    assert chat.skipped == []
+    assert [(s.line, s.kind) for s in chat.system_lines] == [(1, "encryption notice"), (2, "group change")]
     assert [(m.sender, m.text, bool(m.meta.get("media"))) for m in msgs] == [
         ("Sam", "hey", False),
         ("Alex", "", True),

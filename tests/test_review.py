@@ -103,7 +103,7 @@ def test_text_report_on_a_hand_made_whatsapp_export():
     out = result.stdout
     assert 'Review of ' in out and 'as "Sam"' in out
     assert "13 read: 9 yours (8 with text reviewed, 1 media only), 4 theirs" in out
-    assert "unparseable timestamp (line 12)" in out and "system message (line 1)" in out
+    assert "unparseable timestamp (line 12)" in out and "encryption notice (line 1)" in out
     # Each finding: file:line, time, severity, category/rule, message.
     assert "whatsapp_sam.txt:6: 2024-01-31 23:48 warning late-night/late-night-message: Sent at 23:48" in out
     assert "whatsapp_sam.txt:6: 2024-01-31 23:48 warning miss-me/" in out

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from linter.messages import Message
 
-from .common import ChatImportError, Item, Skipped, iter_lines, read_head, strip_bidi
+from .common import ChatImportError, Item, Skipped, SystemLine, iter_lines, read_head, strip_bidi
+from .header_shape import NOTHING_OR_NOTE, HeaderShape
 
 _MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 
@@ -35,6 +36,16 @@ _EXPRESSIVE = re.compile(
 )
 _EDIT = re.compile(r"\s*Edited .+? later: (?P<text>.*)")
 _UNSENT = re.compile(r".+ (?:deleted|unsent) a message[.!]")
+_GROUP_CHANGE = re.compile(
+    r".*(?:\brenamed the conversation|\bnamed the conversation|changed the group photo|removed the group photo"
+    r"|left the conversation|\badded .+ to the conversation|\bremoved .+ from the conversation)",
+)
+# A timestamp line, for telling a damaged one from a body line (header_shape.py). Only
+# a timestamp alone on its line (or with its read note) counts: a body line may start
+# with a date.
+_SHAPES = HeaderShape(NOTHING_OR_NOTE, ("May 17, 2022  5:29:42 PM",))
+_MONTH_INITIALS = frozenset("JFMASOND")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ATTACHMENT = re.compile(r"(?!.*://)(?:/|~/|\.{0,2}/?attachments/|.*/Attachments/).+\.[A-Za-z0-9]{2,5}", re.I)
 
 
@@ -61,7 +72,7 @@ class IMessageParser:
         block: list[_Unit] = []
         state = "between"  # between | sender | body | announcement
         blanks = 0
-        announcement: Skipped | None = None
+        announcement: SystemLine | Skipped | None = None  # gathers the lines after it
         for number, raw in iter_lines(self.path):
             line = strip_bidi(raw)
             stamp = TIMESTAMP.match(line)
@@ -79,9 +90,22 @@ class IMessageParser:
                     block.append(_Unit(number, "", stamp))
                     state = "sender"
                 else:
-                    announcement = Skipped(number, "system message", rest.strip())
+                    text = rest.strip()
+                    kind = "group change" if _GROUP_CHANGE.match(text) else "announcement"
+                    announcement = SystemLine(number, kind, text)
                     yield announcement
                     state = "announcement"
+                continue
+            if stamp is None and state != "sender" and line[:1] in _MONTH_INITIALS and _SHAPES.damaged(line):
+                # Its own entry (with the sender and body after it), not more of the last message.
+                yield from self._flush(block)
+                block, blanks = [], 0
+                announcement = Skipped(number, "damaged message header", line)
+                yield announcement
+                state = "announcement"
+                continue
+            if _CONTROL.search(line):
+                yield Skipped(number, "damaged line (control characters)", raw)
                 continue
             if state == "announcement":
                 announcement.text += "\n" + line
@@ -136,9 +160,9 @@ def _finish(unit: _Unit) -> Item:
     body = _latest_edit(body, meta)
     text = "\n".join(body).strip()
     if _UNSENT.fullmatch(text):
-        return Skipped(unit.line, "unsent message", text)
+        return SystemLine(unit.line, "deleted message", text)
     if text == "SharePlay Message\nEnded":
-        return Skipped(unit.line, "system message (SharePlay)", text)
+        return SystemLine(unit.line, "shareplay", text)
     if not text and not meta.get("media"):
         return Skipped(unit.line, "empty message", "")
     if _READ.fullmatch(unit.stamp.group("rest")):

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from linter.messages import Message
 
-from .common import ChatImportError, Item, Skipped, iter_lines, read_head, strip_bidi
+from .common import ChatImportError, Item, Skipped, SystemLine, iter_lines, read_head, strip_bidi
+from .header_shape import NAME_COLON, HeaderShape
 
 # Old releases wrote "[YYYY-MM-DD, HH:MM]", newer ones "[YYYY-MM-DD HH:MM:SS]".
 HEADER = re.compile(
@@ -22,6 +23,9 @@ _ATTACHMENT = re.compile(r"!?\[[^\]]*\]\(\.{1,2}/[^)]*\)\s*")
 _REACTIONS = re.compile(r"\n?\(- (?P<list>.*) -\)\s*$")
 _STICKER = re.compile(r"\n?\(\( (?P<label>.*) \)\)\s*$")
 _DELETED = "(This message was deleted)"
+# Both header layouts, for telling a damaged header from a body line (header_shape.py).
+_SHAPES = HeaderShape(NAME_COLON, ("[2019-05-29, 15:04] ", "[2019-05-29 15:04:05] "))
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class SignalParser:
@@ -38,17 +42,29 @@ class SignalParser:
         start: int | None = None
         head: re.Match[str] | None = None
         lines: list[str] = []
+        damaged: Skipped | None = None  # the last damaged header, gathering its own lines
         for number, raw in iter_lines(self.path):
             match = HEADER.match(raw)
             if match is None:
-                if head is not None:
+                if raw[:1] == "[" and _SHAPES.damaged(raw):
+                    # Its own entry: the lines after it are its text, not the previous sender's.
+                    if head is not None:
+                        yield _finish(start, head, lines)
+                    head = None
+                    damaged = Skipped(number, "damaged message header", raw)
+                    yield damaged
+                elif _CONTROL.search(raw):
+                    yield Skipped(number, "damaged line (control characters)", raw)
+                elif head is not None:
                     lines.append(raw)
+                elif damaged is not None:
+                    damaged.text += "\n" + raw
                 elif raw.strip():
                     yield Skipped(number, "not a message line", raw)
                 continue
             if head is not None:
                 yield _finish(start, head, lines)
-            start, head, lines = number, match, [match.group("text")]
+            start, head, lines, damaged = number, match, [match.group("text")], None
         if head is not None:
             yield _finish(start, head, lines)
 
@@ -63,7 +79,7 @@ def _finish(line: int, head: re.Match[str], lines: list[str]) -> Item:
     except ValueError:
         return Skipped(line, "unparseable timestamp", head.group(0))
     if text == _DELETED:
-        return Skipped(line, "deleted message", text)
+        return SystemLine(line, "deleted message", text)
     meta: dict = {}
     reactions = _REACTIONS.search(text)
     if reactions:

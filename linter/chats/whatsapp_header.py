@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .header_shape import NAME_COLON, HeaderShape
+
 _SP = "[ \u00a0\u202f]"  # WhatsApp puts NBSP / narrow NBSP before AM/PM on newer phones
 _SPACES = " \u00a0\u202f"
 
@@ -59,6 +61,11 @@ class Header:
         return self.style[2]
 
     @property
+    def stamp(self) -> str:
+        """The line up to the sender's name, exactly as written (for header shapes)."""
+        return self._line[: self._rest_at]
+
+    @property
     def prefix(self) -> str:
         """The timestamp part of the line as written (for notes and skip reports)."""
         return self._line[: self._rest_at].strip()
@@ -98,8 +105,8 @@ def _accepted(m: re.Match) -> tuple[str | None, str] | None:
     after, rest = m.group("after", "rest")
     # Without a " - " or "] " separator the only sign of a header is "Name:" after the
     # time; otherwise a body line that merely starts with a date would split a message.
-    if after is not None and not after.strip(_SPACES) and ":" not in rest:
-        return None
+    if after is not None and not after.strip(_SPACES) and (":" not in rest or rest[:1] in "-–"):
+        return None  # "10:00 -Sam: hi" lost a space of its " - ": damaged, not sender "-Sam"
     return after, rest
 
 
@@ -131,9 +138,12 @@ class DateOrder:
         # What a header's date fields prove, by those fields: a file repeats each date on
         # every message of that day, so the first pass builds a Header once per date.
         self._evidence: dict[tuple, tuple[_Group, str | None]] = {}
+        # The shapes of this file's headers, to recognise a damaged one (header_shape.py).
+        self.shapes = HeaderShape(NAME_COLON)
 
     def observe(self, header: Header) -> None:
         group = self._groups.setdefault(header.style, _Group(example=header.prefix))
+        self.shapes.learn(header.stamp)
         order = header.own_order()
         if order:
             group.votes[order] += 1

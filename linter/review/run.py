@@ -187,5 +187,6 @@ def group_system_lines(chat: "ChatImport") -> dict[str, list[int | None]]:
 
 
 def skip_summary(chat: "ChatImport") -> str:
-    grouped = group_skips(chat)
-    return f" (skipped: {'; '.join(f'{len(v)} {k}' for k, v in grouped.items())})" if grouped else ""
+    parts = [f"{label}: {'; '.join(f'{len(v)} {k}' for k, v in grouped.items())}"
+             for label, grouped in (("skipped", group_skips(chat)), ("system messages", group_system_lines(chat))) if grouped]
+    return f" ({'; '.join(parts)})" if parts else ""
