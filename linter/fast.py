@@ -88,6 +88,7 @@ class _Replay:
 
 
 _stdin_read: list[bytes] = []  # what the instant path took from stdin, for the fallback
+_answering = [False]  # set once output has begun: from then on there is no going back
 
 
 def run() -> None:
@@ -99,11 +100,13 @@ def run() -> None:
         sys.exit(130)
     except Fallback:
         code = None
-    except Exception:
-        # A bug here must cost speed, not the check: the full command line still answers.
+    except Exception as exc:
         if os.environ.get("MSGLINT_DEBUG"):
             raise
-        code = None
+        if _answering[0]:  # half an answer printed: say so, as linter.cli.run would
+            print(f"msglint: internal error: {type(exc).__name__}: {exc} (run with MSGLINT_DEBUG=1 for details)", file=sys.stderr)
+            sys.exit(2)
+        code = None  # a bug before any output costs speed, not the check
     if code is None:
         full()
     sys.exit(code)
@@ -222,6 +225,7 @@ def _clipboard(opts: dict[str, object], positional: list[str]) -> int:
         name, text = "<clipboard>", _text(read_clipboard(tool))
     request = {**_common(opts), "command": "clipboard", "drafts": [[name, text]], "max_findings": int(limit)}
     reply = _render(request, opts.get("--socket"))
+    _answering[0] = True
     for line in reply["stderr"]:
         _err(line)
     shown = False
@@ -236,6 +240,7 @@ def _clipboard(opts: dict[str, object], positional: list[str]) -> int:
 
 
 def _write(reply: dict) -> None:
+    _answering[0] = True
     for line in reply["stderr"]:
         _err(line)
     sys.stdout.write(reply["stdout"])
@@ -402,7 +407,7 @@ def start_notification(title: str, body: str, urgent: bool) -> bool:
         # Its own session: the notifier outlives this process and any signal sent to the
         # hotkey's process group.
         _spawn(exe, argv, env={**os.environ, **extra} if extra else None, session=True)
-    except OSError:
+    except (OSError, ValueError, NotImplementedError):  # (setsid unsupported: an old macOS)
         return False
     return True
 
