@@ -344,3 +344,13 @@ def test_which_finds_what_shutil_finds(tmp_path, monkeypatch):
         assert fast.which(name) == shutil.which(name)
     monkeypatch.setenv("PATH", "")
     assert fast.which("tool") is None and shutil.which("tool") is None
+
+
+def test_a_server_of_another_version_is_left_to_the_full_command_line(served):
+    sock, d = served
+    args = ["miss.txt", "--now", NOON, "--socket", str(sock)]
+    assert _fast(args, d)[0] == 1
+    # The same request from a client that believes it is another msglint.
+    older = "import linter; linter.__version__ = '0.0.1'\n" + HARNESS
+    out = subprocess.run([PY, "-c", older, *args], cwd=d, env=_env(d), capture_output=True, text=True, timeout=120)
+    assert out.returncode == 99 and out.stdout == ""
