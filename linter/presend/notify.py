@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+
 TYPE_CHECKING = False  # not `from typing import ...`: typing alone costs the client 3 ms
 if TYPE_CHECKING:
     from typing import Callable
