@@ -7,12 +7,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False  # not `from typing import ...`: the instant client (linter/fast.py) should not pay for typing
 
 __version__ = "0.1.0"
 __all__ = ["lint", "lint_many", "Finding", "Severity", "Settings", "__version__"]
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .api import lint, lint_many
     from .config import Settings
     from .findings import Finding, Severity

@@ -184,3 +184,18 @@ def _kept_goods(goods: Sequence[Finding], findings: Sequence[Finding], goods_voc
         seen.add(g.category)
         kept.append(Good(g.category, info["says"], info.get("factor", "opening"), g.text, g.start, g.end))
     return kept
+
+
+def judge_drafts(names: Sequence[str], results: Sequence[Sequence[Finding]], threshold: Severity | None) -> tuple[list[Finding], dict[str, Verdict]]:
+    """A check of several drafts as front ends show it: every draft's findings, each with
+    its draft's name as its path, and each draft's verdict. `results` is run_job's list
+    per draft (findings and goods together)."""
+    from dataclasses import replace
+
+    findings: list[Finding] = []
+    verdicts: dict[str, Verdict] = {}
+    for name, found in zip(names, results):
+        problems, goods = split(found)
+        verdicts[name] = decide(problems, goods, threshold=threshold)
+        findings.extend(replace(f, path=name) for f in problems)
+    return findings, verdicts

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 
 import click
 
@@ -31,7 +30,7 @@ def check_command(files: tuple[str, ...], fmt: str, fail_on: str | None, color: 
     from ..formats import render
     from ..reader import InputError, read_draft
     from ..server.client import lint_job
-    from ..verdict import decide, split
+    from ..verdict import judge_drafts
 
     if not files:
         if sys.stdin is None or sys.stdin.isatty():
@@ -56,10 +55,7 @@ def check_command(files: tuple[str, ...], fmt: str, fail_on: str | None, color: 
         outcome = lint_job(job, use_server=not no_server, socket=socket_file)
         for note in outcome.notes:
             click.echo(note, err=True)
-        for name, found in zip(texts, outcome.findings):
-            problems, goods = split(found)
-            verdicts[name] = decide(problems, goods, threshold=threshold)
-            findings.extend(replace(f, path=name) for f in problems)
+        findings, verdicts = judge_drafts(list(texts), outcome.findings, threshold)
     if texts or fmt == "json":
         click.echo(render(findings, fmt, color=use_color(color), sources=texts, files=len(texts), verdicts=verdicts), nl=False)
     if errors:

@@ -32,7 +32,7 @@ from .options import FAIL_ON, presend_options, resolve_settings, settings_option
 def clipboard_command(no_notify: bool, tool: str | None, from_file: str | None, start_server: bool, max_findings: int, fail_on: str | None, now, history_path: str | None, me: str | None, input_format: str | None, no_server: bool, socket_file: str | None, **options) -> None:
     """Check the draft on the clipboard before you send it (bind this to a hotkey).
 
-    Shows "Looks good to send" or the top findings as a desktop notification (printed
+    Shows the verdict (good to send, rewrite first, wait) and the top findings as a desktop notification (printed
     when no notification can be shown, or with --no-notify). Exit status: 0 send,
     1 don't send, 2 could not check, e.g. `msglint clipboard && xdotool key ctrl+Return`.
     """

@@ -1,12 +1,17 @@
-"""Desktop notifications (notify-send, osascript, a PowerShell toast), bounded in time."""
+"""Desktop notifications (notify-send, osascript, a PowerShell toast), bounded in time.
+
+Imports only os and sys up front: the instant client (linter/fast.py) builds its
+notification command with `notify_command` before anything heavier is loaded.
+"""
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
-from typing import Callable
+
+TYPE_CHECKING = False  # not `from typing import ...`: typing alone costs the client 3 ms
+if TYPE_CHECKING:
+    from typing import Callable
 
 NOTIFY_TIMEOUT = 5.0
 
@@ -23,9 +28,14 @@ _PS_TOAST = (
     "[Windows.UI.Notifications.ToastNotificationManager]::CreateToastNotifier($app).Show([Windows.UI.Notifications.ToastNotification]::new($x))"
 )
 
-def notify_command(title: str, body: str, *, urgent: bool, platform: str | None = None, which: Callable[[str], str | None] = shutil.which) -> tuple[list[str], dict[str, str]] | None:
-    """The command (and extra environment) that shows a desktop notification here, or None."""
+def notify_command(title: str, body: str, *, urgent: bool, platform: str | None = None, which: Callable[[str], str | None] | None = None) -> tuple[list[str], dict[str, str]] | None:
+    """The command (and extra environment) that shows a desktop notification here, or None.
+    `which` finds a program on PATH (default shutil.which)."""
     platform = sys.platform if platform is None else platform
+    if which is None:
+        import shutil
+
+        which = shutil.which
     if platform == "darwin":
         if which("osascript") is None:
             return None
@@ -49,6 +59,8 @@ def notify(title: str, body: str, *, urgent: bool) -> bool:
     if found is None:
         return False
     argv, extra_env = found
+    import subprocess
+
     try:
         proc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=NOTIFY_TIMEOUT, env={**os.environ, **extra_env})
     except (OSError, subprocess.TimeoutExpired):

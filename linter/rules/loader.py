@@ -27,7 +27,7 @@ from ..findings import Severity
 from .checks import CHECKS
 from .compact import LEXICON_FILE, REFERENCE, Lexicon, _conditions, _example, _examples, _is_reference, _node, _pattern_list, _spec, _token, _words
 from .model import Rule, Source
-from .vocabulary import GOOD_SCOPE, GOODS_DIR, VOCABULARY_FILE, builtin_dir, load_goods_vocabulary, load_vocabulary
+from .vocabulary import GOODS_DIR, VOCABULARY_FILE, builtin_dir, load_goods_vocabulary, load_vocabulary
 from .yamlfile import RuleFileError, parse_yaml, read_yaml
 
 __all__ = [

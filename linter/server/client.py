@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 import os
 import socket
-import stat
 import sys
 from pathlib import Path
 
 from ..check import Job, Outcome, run_job
 from ..errors import MsglintError
 from .paths import HAS_UNIX_SOCKETS, PrivateDirError, ensure_private_dir, is_default, peer_uid, socket_path
+from .trust import socket_problem
 from .wire import MAX_REPLY, MAX_REQUEST, PROTOCOL_VERSION, FrameTooLarge, encode, finding_from_dict, job_to_wire, read_frame
 
 REPLY_TIMEOUT = 120.0  # seconds a client waits for its findings before linting itself
@@ -35,16 +35,10 @@ class ServerUnavailable(Exception):
 
 def _check_trusted(path: Path) -> None:
     """Talk only to a socket this user owns, in a private directory when it is ours to choose."""
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        raise ServerUnavailable("not running", quiet=True) from None
-    except OSError as exc:
-        raise ServerUnavailable(str(exc)) from None
-    if not stat.S_ISSOCK(st.st_mode):
-        raise ServerUnavailable(f"{path} is not a socket")
-    if st.st_uid != os.getuid():
-        raise ServerUnavailable(f"{path} is owned by uid {st.st_uid}, not by you; ignoring it")
+    problem = socket_problem(str(path))  # the check the instant client makes (trust.py)
+    if problem is not None:
+        message, quiet = problem
+        raise ServerUnavailable(message, quiet=quiet)
     if is_default(path):
         try:
             ensure_private_dir(path.parent, create=False)

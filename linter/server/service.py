@@ -1,4 +1,4 @@
-"""What the warm server does with a request: ping, lint (one at a time), stop."""
+"""What the warm server does with a request: ping, lint or render (one at a time), stop."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import time
 from pathlib import Path
 
 from .. import __version__
-from ..check import Job, run_job
+from ..check import Job, Outcome, run_job
 from ..config import Settings
 from ..errors import MsglintError
 from .wire import PROTOCOL_VERSION, error_reply, job_from_wire
 
 class Service:
-    """What the server does with a request: ping, lint (one at a time), stop."""
+    """What the server does with a request: ping, lint or render (one at a time), stop."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -43,21 +43,41 @@ class Service:
             except ValueError as exc:
                 return error_reply("request", f"malformed lint request: {exc}")
             return self.lint(job)
-        return error_reply("request", f"unknown op {op!r} (expected ping, lint or stop)")
+        if op == "render":
+            if request.get("client") != __version__:
+                return error_reply("version", f"the running server is msglint {__version__}, this client is {request.get('client')}")
+            return self.render(request)
+        return error_reply("request", f"unknown op {op!r} (expected ping, lint, render or stop)")
 
     def lint(self, job: Job) -> dict:
+        try:
+            outcome = self._run(job)
+        except MsglintError as exc:
+            return error_reply("user", str(exc))
+        return {"v": PROTOCOL_VERSION, "ok": True, "results": [[f.to_dict() for f in found] for found in outcome.findings], "notes": outcome.notes}
+
+    def render(self, request: dict) -> dict:
+        """Lint and return the finished output (linter/server/render.py): the instant
+        client's request, which only prints what comes back."""
+        from .render import render_request
+
+        try:
+            reply = render_request(request, self._run)
+        except ValueError as exc:
+            return error_reply("request", f"malformed render request: {exc}")
+        except MsglintError as exc:
+            return error_reply("user", str(exc))
+        return {"v": PROTOCOL_VERSION, "ok": True, **reply}
+
+    def _run(self, job: Job) -> Outcome:
         from ..api import get_linter
 
         with self._lint_lock:
             self._refresh_rules(job.settings)
-            try:
-                # The linter is built (and its matchers compiled) before the zone, whose
-                # strings go when it ends: weeks of drafts leave the vocabulary as it was.
-                with get_linter(job.settings).zone():
-                    outcome = run_job(job)
-            except MsglintError as exc:
-                return error_reply("user", str(exc))
-        return {"v": PROTOCOL_VERSION, "ok": True, "results": [[f.to_dict() for f in found] for found in outcome.findings], "notes": outcome.notes}
+            # The linter is built (and its matchers compiled) before the zone, whose
+            # strings go when it ends: weeks of drafts leave the vocabulary as it was.
+            with get_linter(job.settings).zone():
+                return run_job(job)
 
     def _refresh_rules(self, settings: Settings) -> None:
         """Rule files edited while the server runs take effect, as they would in-process."""
@@ -97,4 +117,5 @@ def warm_up(settings: Settings) -> str | None:
     except MsglintError as exc:
         return str(exc)
     from .. import chats, context  # noqa: F401 - imported now rather than on the first request
+    from . import render  # noqa: F401 - the instant client's request
     return None
