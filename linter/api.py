@@ -130,6 +130,8 @@ def get_engine(settings: Settings | None = None) -> Engine:
 
 
 _goods_engines: dict[str | None, Engine] = {}
+# Entries a pipe's own cache (spaCy's lemmatizer) may hold after a memory zone.
+LEMMA_CACHE_MAX = 20_000
 
 
 def goods_engine(settings: Settings) -> Engine:
@@ -189,8 +191,15 @@ class Linter:
         self.engine.compile_all()
         goods = goods_engine(self.settings)
         goods.compile_all()
-        with self.engine.nlp.memory_zone():
+        nlp = self.engine.nlp
+        with nlp.memory_zone():
             yield
+        # spaCy's lemmatizer keeps a cache of every word it has lemmatised and has no
+        # memory zone of its own: bound it here, or it grows with every new word.
+        for _, pipe in nlp.pipeline:
+            cache = getattr(pipe, "cache", None)
+            if isinstance(cache, dict) and len(cache) > LEMMA_CACHE_MAX:
+                cache.clear()
 
     def ordered(self, found: list[Finding]) -> list[Finding]:
         """Position order (as given), with the first-shown categories moved ahead."""

@@ -23,9 +23,12 @@ if TYPE_CHECKING:
 _RELATIONS = frozenset({"nsubj", "nsubjpass", "dobj", "dative", "pobj", "attr", "acomp", "xcomp", "ccomp", "neg", "advmod", "prt", "agent", "oprd", "npadvmod", "mark", "advcl"})
 
 
-@lru_cache(maxsize=65536)
+# Words repeat (a chat's vocabulary is small), so a word's n-grams are cached; bounded
+# tightly because a long-running server meets new words for ever, and each entry holds a
+# couple of dozen short strings (65,536 of them came to about 70 MB).
+@lru_cache(maxsize=8192)
 def _char_grams(word: str, lo: int, hi: int) -> tuple[str, ...]:
-    """A word's character n-grams with boundary marks; words repeat, so this is cached."""
+    """A word's character n-grams with boundary marks."""
     padded = f"<{word}>"
     return tuple(f"c{n}:{padded[i:i + n]}" for n in range(lo, hi + 1) for i in range(len(padded) - n + 1))
 
