@@ -3,7 +3,8 @@ per settings per process, and `lint()` for one draft.
 
 Every front end (the command line, the server, review, eval) gets its linter here, so a
 draft takes the same path whoever asks: `get_linter(settings)` -> `Linter.lint_many()` ->
-the rule engine. Problems with the settings (no model, a broken rule file, a --disable name
+the rule engine. Text is cleaned here, where it enters (`clean_text`: lone surrogates
+become U+FFFD, offsets unchanged), so any Python string can be linted. Problems with the settings (no model, a broken rule file, a --disable name
 that does not exist) are raised as `MsglintError`s with one-line messages.
 """
 
@@ -18,6 +19,7 @@ from . import collector
 from .config import Settings
 from .errors import UsageError
 from .findings import Finding, Severity
+from .messages import clean_text
 from .rules.engine import Engine
 from .rules.loader import builtin_dir, load_rules, load_vocabulary
 from .rules.model import Rule
@@ -169,7 +171,7 @@ class Linter:
         self.first_categories = frozenset(c for c, info in _vocabulary().items() if info.get("first"))
 
     def lint(self, text: str, *, path: str | None = None) -> list[Finding]:
-        return self.ordered(self.engine.lint(text, path=path))
+        return self.ordered(self.engine.lint(clean_text(text), path=path))
 
     def check_many(self, texts: Iterable[str]) -> Iterator[tuple[list[Finding], list[Finding]]]:
         """For each draft, its findings and what is good in it (the goods rules' matches,
@@ -179,7 +181,7 @@ class Linter:
             yield self.ordered(found), good
 
     def lint_many(self, texts: Iterable[str]) -> Iterator[list[Finding]]:
-        return (self.ordered(found) for found in self.engine.lint_many(texts))
+        return (self.ordered(found) for found in self.engine.lint_many(map(clean_text, texts)))
 
     @contextmanager
     def zone(self) -> Iterator[None]:
@@ -250,9 +252,9 @@ def lint(text: str, *, settings: Settings | None = None, path: str | None = None
     >>> [f.category for f in lint("do you miss me?")]
     ['miss-me']
     """
-    return get_engine(settings).lint(text, path=path)
+    return get_engine(settings).lint(clean_text(text), path=path)
 
 
 def lint_many(texts: Iterable[str], *, settings: Settings | None = None) -> Iterator[list[Finding]]:
     """Findings for many drafts, parsed in batches; one list per draft, in order."""
-    return get_engine(settings).lint_many(texts)
+    return get_engine(settings).lint_many(map(clean_text, texts))

@@ -7,8 +7,9 @@ same `Job` sent over its socket, so both routes give the same answer.
 from __future__ import annotations
 
 import os
+import stat
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Sequence
@@ -16,7 +17,7 @@ from typing import Sequence
 from .config import Settings
 from .errors import MsglintError, UsageError
 from .findings import Finding, sort_key
-from .messages import Message
+from .messages import Message, clean_text
 
 
 class HistoryError(MsglintError):
@@ -61,7 +62,7 @@ def make_job(texts: Sequence[str], settings: Settings, *, now: datetime | None, 
         if not me:
             raise UsageError("--history needs --me NAME (your name as it appears in the export)")
         history = History(str(Path(history_path).expanduser().absolute()), history_path, me, input_format)
-    return Job(tuple(texts), settings, now or datetime.now(), history)
+    return Job(tuple(map(clean_text, texts)), settings, now or datetime.now(), history)
 
 
 def run_job(job: Job) -> Outcome:
@@ -69,6 +70,8 @@ def run_job(job: Job) -> Outcome:
     from .api import get_linter
 
     linter = get_linter(job.settings)
+    # A Job may arrive over the server's socket, built by another client: clean it here too.
+    job = replace(job, texts=tuple(map(clean_text, job.texts)))
     # Each draft's list also holds what is good in it (categories of scope "good"): they
     # travel with the findings (through the server too) and the verdict takes them apart.
     results = [found + good for found, good in linter.check_many(job.texts)]
@@ -80,7 +83,7 @@ def run_job(job: Job) -> Outcome:
     history: Sequence[Message] = ()
     me = None
     if job.history is not None:
-        history = load_history(job.history, notes)
+        history = load_history(job.history, notes, job.settings.max_history_bytes)
         me = job.history.me
     for i, text in enumerate(job.texts):
         extra = draft_findings(text, now=job.now or datetime.now(), settings=job.settings, history=history, me=me)
@@ -93,16 +96,25 @@ _history_cache: dict[tuple, tuple[list, list[str]]] = {}
 _history_lock = threading.Lock()
 
 
-def load_history(history: History, notes: list[str]) -> list[Message]:
+def load_history(history: History, notes: list[str], max_bytes: int | None = None) -> list[Message]:
     """The export's messages (cached by path, size and mtime for the server), with its
-    skipped items and the importer's assumptions added to `notes`; HistoryError if unusable."""
+    skipped items and the importer's assumptions added to `notes`; HistoryError if unusable
+    or (a file) over `max_bytes` (default: the config's `max_history_bytes` default)."""
     from .chats import ChatImportError, load_chat
+    from .config import MAX_HISTORY_BYTES
+    from .reader import size_text
 
+    limit = MAX_HISTORY_BYTES if max_bytes is None else max_bytes
     try:
         st = os.stat(history.path)
         key = (history.path, st.st_mtime_ns, st.st_size, history.input_format)
     except OSError:
         key = None
+    else:
+        # Checked before anything is read: an export is parsed whole, so its size is the
+        # bound on memory (a directory export is bounded by its importer).
+        if stat.S_ISREG(st.st_mode) and st.st_size > limit:
+            raise HistoryError(f"{history.shown} is over the {size_text(limit)} limit for a --history export; raise it with max_history_bytes in the config")
     with _history_lock:
         cached = _history_cache.get(key) if key else None
     if cached is None:

@@ -9,6 +9,8 @@ user config directory. Example:
     enable = []                          # re-enable what `disable` (or a config) turned off
     rules = ["~/my-msglint-rules"]       # extra rule directories
     fail_on = "warning"                  # error | warning | info | never
+    max_draft_bytes = 1048576            # a draft (file, stdin, clipboard) past this is refused
+    max_history_bytes = 268435456        # so is a --history export past this
 
     [length]                             # parameters of the `too_long` check
     max_sentences = 2
@@ -36,6 +38,11 @@ else:  # pragma: no cover
 
 from .errors import MsglintError
 from .findings import Severity
+from .reader import MAX_BYTES
+
+# A --history export is read whole (JSON exports are parsed as one document): past this
+# it is refused with one line rather than read until memory runs out.
+MAX_HISTORY_BYTES = 256 * 1024 * 1024
 
 CONFIG_NAME = "msglint.toml"
 
@@ -61,6 +68,9 @@ class Settings:
     # The learned layer beside the rules (linter/model); `learned = false` in the config
     # or --no-learned turns it off.
     learned: bool = True
+    # Input caps (bytes): a draft from a file, stdin or the clipboard; a --history export.
+    max_draft_bytes: int = MAX_BYTES
+    max_history_bytes: int = MAX_HISTORY_BYTES
     config_path: Path | None = None
 
     def with_overrides(self, **changes: Any) -> "Settings":
@@ -130,7 +140,7 @@ def settings_from_dict(data: dict, path: Path | None = None) -> Settings:
     def bad(key: str, problem: str) -> ConfigError:
         return ConfigError(f"{where}'{key}': {problem}")
 
-    known = {"model", "learned", "disable", "enable", "rules", "fail_on", "length", "context"}
+    known = {"model", "learned", "disable", "enable", "rules", "fail_on", "length", "context", "max_draft_bytes", "max_history_bytes"}
     for key in data:
         if key not in known:
             raise bad(key, f"unknown setting (expected one of: {', '.join(sorted(known))})")
@@ -150,6 +160,12 @@ def settings_from_dict(data: dict, path: Path | None = None) -> Settings:
         if not isinstance(data["learned"], bool):
             raise bad("learned", "expected true or false")
         changes["learned"] = data["learned"]
+    for key in ("max_draft_bytes", "max_history_bytes"):
+        if key in data:
+            value = data[key]
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise bad(key, "expected a positive number of bytes, e.g. 1048576 for 1 MiB")
+            changes[key] = value
     changes["disable"] = frozenset(map(canonical_name, str_list("disable")))
     changes["enable"] = frozenset(map(canonical_name, str_list("enable")))
     base = path.parent if path else Path.cwd()

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 PROTOCOL_VERSION = 1  # linter.server.wire.PROTOCOL_VERSION
 MAX_REQUEST = 1 << 20  # linter.server.wire.MAX_REQUEST
 MAX_REPLY = 256 << 20  # linter.server.wire.MAX_REPLY
-MAX_DRAFT = 2 * 1024 * 1024  # linter.reader.MAX_BYTES
+MAX_DRAFT = 1024 * 1024  # linter.reader.MAX_BYTES
 REPLY_TIMEOUT = 120.0  # linter.server.client.REPLY_TIMEOUT
 CLIPBOARD_TIMEOUT = 5.0  # linter.presend.clipboard.READ_TIMEOUT
 CONFIG_NAME = "msglint.toml"  # linter.config.CONFIG_NAME
@@ -160,6 +160,8 @@ def answer(argv: list[str]) -> int:
     """The exit status, having printed the answer; Fallback when this is not the place."""
     if not argv or argv[0] in ("-h", "--help", "--version"):
         raise Fallback
+    if os.environ.get("MSGLINT_MAX_BYTES"):
+        raise Fallback  # another draft cap: the full command line applies it
     if argv[0] == "clipboard":
         return _clipboard(*parse(argv[1:], "clipboard"))
     if argv[0] == "check":

@@ -96,6 +96,9 @@ def check_readable(path: Path) -> None:
             f"{path}: is a directory; pass the export file inside it "
             "(e.g. _chat.txt, result.json, message_1.json)"
         )
+    if not path.is_file():
+        # A pipe would block the open below and a device (/dev/zero) never ends.
+        raise ChatImportError(f"{path}: not a regular file (a device, pipe or socket); pass the export file")
     try:
         with path.open("rb"):
             pass

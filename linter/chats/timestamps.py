@@ -35,6 +35,8 @@ def from_epoch(value: float) -> datetime:
 
 def parse_iso(text: str) -> datetime:
     """ISO 8601 with any number of fraction digits and an optional offset or Z."""
+    if not isinstance(text, str):  # a JSON export's number or list: the callers' TypeError
+        raise TypeError(f"not an ISO 8601 string: {type(text).__name__}")
     return dateutil_parser.isoparse(text.strip())
 
 

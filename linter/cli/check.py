@@ -44,7 +44,7 @@ def check_command(files: tuple[str, ...], fmt: str, fail_on: str | None, color: 
     for source in files:
         try:
             name = "<stdin>" if source == "-" else source
-            texts[name] = read_draft(source)
+            texts[name] = read_draft(source, settings.max_draft_bytes)
         except InputError as exc:
             click.echo(f"msglint: error: {exc}", err=True)
             errors += 1

@@ -47,7 +47,7 @@ def clipboard_command(no_notify: bool, tool: str | None, from_file: str | None, 
         try:
             settings = resolve_settings(**options)
             threshold = parse_fail_on(fail_on) if fail_on else settings.fail_on
-            text = _read(tool, from_file)
+            text = _read(tool, from_file, settings.max_draft_bytes)
             job = make_job([text], settings, now=now, history_path=history_path, me=me, input_format=input_format)
             findings = _lint(job, start_server=start_server, no_server=no_server, socket_file=socket_file)
         except MsglintError as exc:
@@ -65,16 +65,16 @@ def clipboard_command(no_notify: bool, tool: str | None, from_file: str | None, 
     sys.exit(0 if result.send else 1)
 
 
-def _read(tool: str | None, from_file: str | None) -> str:
+def _read(tool: str | None, from_file: str | None, max_bytes: int) -> str:
     """The draft from the clipboard (or --from-file); UserError if there is none."""
     from ..presend.clipboard import choose_backend, read_clipboard
     from ..reader import read_draft
 
     if from_file is not None:
-        text = read_draft(from_file)
+        text = read_draft(from_file, max_bytes)
         where = "the file" if from_file != "-" else "stdin"
     else:
-        text = read_clipboard(choose_backend(prefer=tool))
+        text = read_clipboard(choose_backend(prefer=tool), max_bytes=max_bytes)
         where = "the clipboard"
     if not text.strip():
         raise UserError(f"nothing to check: {where} is empty")

@@ -31,7 +31,7 @@ def settings_options(fn: Callable) -> Callable:
     return fn
 
 
-def resolve_settings(config_path: Path | None, model: str | None, rules_dirs: Sequence[Path], disable: Sequence[str], enable: Sequence[str], max_sentences: int | None, max_words: int | None, **_) -> Settings:
+def resolve_settings(config_path: Path | None, model: str | None, rules_dirs: Sequence[Path], disable: Sequence[str], enable: Sequence[str], max_sentences: int | None, max_words: int | None, max_bytes: int | None = None, **_) -> Settings:
     """Defaults <- config file <- flags (a bad config raises ConfigError)."""
     from ..config import canonical_name, load_settings
 
@@ -48,6 +48,7 @@ def resolve_settings(config_path: Path | None, model: str | None, rules_dirs: Se
         disable=settings.disable | set(disable) - set(enable),
         enable=settings.enable | set(enable),
         check_params={**settings.check_params, "too_long": length} if length else None,
+        max_draft_bytes=max_bytes,
     )
 
 
@@ -72,13 +73,15 @@ def _parse_now(ctx: click.Context, param: click.Parameter, value: str | None) ->
 
 
 def presend_options(fn: Callable) -> Callable:
-    """--now/--history/--me/--input-format (time-aware checks) and --no-server/--socket."""
+    """--now/--history/--me/--input-format (time-aware checks), --max-bytes (the draft
+    cap) and --no-server/--socket."""
     for opt in reversed(
         [
             click.option("--now", "now", metavar="WHEN", callback=_parse_now, envvar="MSGLINT_NOW", help="Check as if sending at WHEN, e.g. 2026-11-23T02:10 (default: the local clock; env MSGLINT_NOW)."),
             click.option("--history", "history_path", metavar="EXPORT", help="A chat export with them: the draft is checked as your next message (double-text, ignored-streak, too-soon, repeat)."),
             click.option("--me", metavar="NAME", help="Your name as the sender in the --history export."),
             click.option("--input-format", metavar="FORMAT", help="Format of the --history export (default: detected)."),
+            click.option("--max-bytes", type=click.IntRange(min=1), envvar="MSGLINT_MAX_BYTES", help="Largest draft read from a file, stdin or the clipboard, in bytes (default 1048576 = 1 MiB, or max_draft_bytes in the config; env MSGLINT_MAX_BYTES)."),
             click.option("--no-server", is_flag=True, help="Lint in this process even if `msglint serve` is running."),
             click.option("--socket", "socket_file", metavar="PATH", envvar="MSGLINT_SOCKET", help="The server's socket (default: $XDG_RUNTIME_DIR/msglint/msglint.sock; env MSGLINT_SOCKET)."),
         ]

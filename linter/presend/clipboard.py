@@ -1,5 +1,5 @@
 """Reading the clipboard as text with whichever tool this desktop has (wl-paste, xclip,
-xsel, pbpaste or PowerShell), bounded in time."""
+xsel, pbpaste or PowerShell), bounded in time and in size."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
@@ -84,23 +86,75 @@ def choose_backend(env: Mapping[str, str] | None = None, platform: str | None = 
     raise ClipboardError("no clipboard tool found: install xclip or xsel, e.g. `sudo apt install xclip`")
 
 
-def read_clipboard(backend: Backend, timeout: float = READ_TIMEOUT) -> str:
-    """The clipboard's text ("" when it holds none); ClipboardError if the tool fails."""
-    from ..reader import InputError, decode
+def read_clipboard(backend: Backend, timeout: float = READ_TIMEOUT, max_bytes: int | None = None) -> str:
+    """The clipboard's text ("" when it holds none); ClipboardError if the tool fails or
+    the text is over `max_bytes` (default: the reader's cap for a draft)."""
+    from ..reader import MAX_BYTES, InputError, decode, too_big
 
-    try:
-        proc = subprocess.run(backend.argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise ClipboardError(f"{backend.name} did not answer within {timeout:g} s (is the app that owns the clipboard hanging?)") from None
-    except OSError as exc:
-        raise ClipboardError(f"cannot run {backend.argv[0]}: {exc.strerror or exc}") from None
-    if proc.returncode != 0:
-        err = proc.stderr.decode("utf-8", "replace").strip()
-        if not proc.stdout.strip() and any(m in err.lower() for m in _EMPTY_MARKERS):
+    limit = MAX_BYTES if max_bytes is None else max_bytes
+    returncode, stdout, stderr = _run_bounded(backend, timeout, limit)
+    if len(stdout) > limit:
+        raise ClipboardError(str(too_big("the clipboard", limit)))
+    if returncode != 0:
+        err = stderr.decode("utf-8", "replace").strip()
+        if not stdout.strip() and any(m in err.lower() for m in _EMPTY_MARKERS):
             return ""
-        first = err.splitlines()[0] if err else f"exit status {proc.returncode}"
+        first = err.splitlines()[0] if err else f"exit status {returncode}"
         raise ClipboardError(f"{backend.name} could not read the clipboard: {first}")
     try:
-        return decode(proc.stdout, "<clipboard>")
+        return decode(stdout, "<clipboard>", limit)
     except InputError as exc:
         raise ClipboardError(str(exc)) from None
+
+
+# Enough of a tool's stderr for its first line; the rest is read and dropped.
+_STDERR_KEPT = 64 * 1024
+
+
+def _run_bounded(backend: Backend, timeout: float, limit: int) -> tuple[int, bytes, bytes]:
+    """Run the tool, keeping at most `limit + 1` bytes of its output: one more than the
+    cap says "too big", and the tool is stopped there (a clipboard holding a disk image
+    must not be read into memory). ClipboardError if it cannot run or does not finish."""
+    try:
+        proc = subprocess.Popen(backend.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except OSError as exc:
+        raise ClipboardError(f"cannot run {backend.argv[0]}: {exc.strerror or exc}") from None
+    got: dict[str, bytes] = {}
+
+    def drain(name: str, stream, keep: int, stop_past: bool) -> None:
+        chunks, total = [], 0
+        while True:
+            chunk = stream.read1(65536)
+            if not chunk:
+                break
+            if total <= keep:
+                chunks.append(chunk[: keep + 1 - total])
+            total += len(chunk)
+            if stop_past and total > keep:
+                proc.kill()
+                break
+        got[name] = b"".join(chunks)
+
+    readers = [
+        threading.Thread(target=drain, args=("out", proc.stdout, limit, True), daemon=True),
+        threading.Thread(target=drain, args=("err", proc.stderr, _STDERR_KEPT, False), daemon=True),
+    ]
+    for t in readers:
+        t.start()
+    deadline = time.monotonic() + timeout
+    try:
+        for t in readers:
+            t.join(max(0.0, deadline - time.monotonic()))
+        if any(t.is_alive() for t in readers):
+            raise ClipboardError(f"{backend.name} did not answer within {timeout:g} s (is the app that owns the clipboard hanging?)")
+        try:
+            returncode = proc.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            raise ClipboardError(f"{backend.name} did not answer within {timeout:g} s (is the app that owns the clipboard hanging?)") from None
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for stream in (proc.stdout, proc.stderr):
+            stream.close()
+    return returncode, got.get("out", b""), got.get("err", b"")

@@ -12,7 +12,9 @@ conditions and named checks live in their own modules.)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Iterator, Protocol, Sequence
+from bisect import bisect_left
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Protocol
 
 import numpy
 from spacy.attrs import LEMMA, LOWER, NORM, ORTH
@@ -21,6 +23,7 @@ from spacy.strings import hash_string
 
 from ..errors import MsglintError
 from ..findings import Finding, LineIndex, Severity, sort_key
+from ..nlp.pieces import PIECE_CHARS, piece_spans
 from .checks import CHECKS, Line
 from .model import Rule
 from .predicates import PREDICATES, MatchContext
@@ -234,11 +237,18 @@ class Engine:
 
     def lint_many(self, texts: Iterable[str], path: str | None = None, batch_size: int = 512) -> Iterator[list[Finding]]:
         """Findings for each draft in order. Lines are parsed in batches with nlp.pipe, and
-        only one batch of Docs is alive at a time, so memory stays flat on long streams."""
+        only one batch of Docs is alive at a time, so memory stays flat on long streams. A
+        draft over HUGE_CHARS is checked on its own, in groups of lines (`_lint_huge`)."""
         batch: list[tuple[str, list[tuple[int, int]]]] = []
         pending_lines = 0
         for text in texts:
             spans = line_spans(text)
+            if len(text) > HUGE_CHARS:
+                if batch:
+                    yield from self._lint_batch(batch, path)
+                    batch, pending_lines = [], 0
+                yield self._lint_huge(text, spans, path)
+                continue
             batch.append((text, spans))
             pending_lines += len(spans)
             if pending_lines >= batch_size:
@@ -271,11 +281,44 @@ class Engine:
         candidates: list[_Candidate] = []
         for line in lines:
             candidates.extend(self._pattern_candidates(line))
+        candidates.extend(self._check_candidates(text, lines, self._checks))
+        findings = self._findings(text, candidates, path)
+        if self.detectors:
+            findings = self._with_detections(text, (d for detector in self.detectors for d in detector.detect(lines)), findings, path)
+        return findings
+
+    def _lint_huge(self, text: str, spans: list[tuple[int, int]], path: str | None) -> list[Finding]:
+        """Findings for a draft far longer than any message, with memory bounded by
+        GROUP_CHARS rather than by the draft: lines are parsed a group at a time and only
+        candidates (offsets) are kept. Whole-draft checks (length) still see every line,
+        tokenized one at a time without the parse: they count words and sentences, which
+        the tokenizer settles (a check reading tags sees none, e.g. names in greeting_only)."""
+        by_scope: dict[str, list[Rule]] = {"line": [], "draft": []}
         for rule in self._checks:
+            by_scope[CHECKS[rule.check].scope].append(rule)
+        candidates: list[_Candidate] = []
+        detections: list[list[Detection]] = [[] for _ in self.detectors]
+        for group in _groups(spans, GROUP_CHARS):
+            docs = self.nlp.pipe((text[a:b] for a, b in group), batch_size=256)
+            lines = [Line(a, doc) for (a, _), doc in zip(group, docs)]
+            for line in lines:
+                candidates.extend(self._pattern_candidates(line))
+            candidates.extend(self._check_candidates(text, lines, by_scope["line"]))
+            for found, detector in zip(detections, self.detectors):
+                found.extend(detector.detect(lines))
+            del lines, docs
+        candidates.extend(self._check_candidates(text, _TokenizedLines(self.nlp, text, spans), by_scope["draft"]))
+        findings = self._findings(text, candidates, path)
+        if self.detectors:
+            findings = self._with_detections(text, (d for found in detections for d in found), findings, path)
+        return findings
+
+    def _check_candidates(self, text: str, lines: Sequence[Line], rules: Sequence[Rule]) -> Iterator[_Candidate]:
+        for rule in rules:
             check = CHECKS[rule.check]
             for hit in check.fn(text, lines, rule.params):
                 if check.scope == "draft":
-                    candidates.append(_Candidate(rule, hit.start, hit.end, hit.start, hit.details))
+                    yield _Candidate(rule, hit.start, hit.end, hit.start, hit.details)
                     continue
                 # A line-scoped hit is words on one line: the rule's conditions apply to
                 # it as to a pattern match (e.g. `unless: [quoted]`).
@@ -284,11 +327,7 @@ class Engine:
                 if span is None or not len(span):
                     continue
                 for c in self._accept(rule, line, tuple(span), span.root):
-                    candidates.append(_Candidate(rule, hit.start, hit.end, c.sentence, hit.details))
-        findings = self._findings(text, candidates, path)
-        if self.detectors:
-            findings = self._with_detections(text, lines, findings, path)
-        return findings
+                    yield _Candidate(rule, hit.start, hit.end, c.sentence, hit.details)
 
     # -- matching ---------------------------------------------------------------------
 
@@ -414,27 +453,26 @@ class Engine:
         return out
 
 
-    def _with_detections(self, text: str, lines: Sequence[Line], findings: list[Finding], path: str | None) -> list[Finding]:
+    def _with_detections(self, text: str, detections: Iterable[Detection], findings: list[Finding], path: str | None) -> list[Finding]:
         """Add the detectors' proposals that no rule finding of the same category already
         covers: a rule finding overlapping the detection's words wins (its span and reason
         are more specific), so the same words are never reported twice for one category."""
-        taken = [(f.category, f.start, f.end) for f in findings]
+        taken = _Taken(findings)
         index: LineIndex | None = None
         added = []
-        for detector in self.detectors:
-            for d in detector.detect(lines):
-                if any(cat == d.category and start < d.end and d.start < end for cat, start, end in taken):
-                    continue
-                taken.append((d.category, d.start, d.end))
-                index = index or LineIndex(text)
-                line, col = index.position(d.start)
-                end_line, end_col = index.position(d.end)
-                added.append(Finding(
-                    rule=d.rule, category=d.category, severity=d.severity, message=d.message, why=d.why,
-                    source=d.source, suggestion=d.suggestion, start=d.start, end=d.end, line=line, column=col,
-                    end_line=end_line, end_column=end_col, text=text[d.start : d.end], path=path,
-                    detector=d.detector, confidence=round(d.confidence, 3), rewrite=d.rewrite,
-                ))
+        for d in detections:
+            if taken.overlaps(d.category, d.start, d.end):
+                continue
+            taken.add(d.category, d.start, d.end)
+            index = index or LineIndex(text)
+            line, col = index.position(d.start)
+            end_line, end_col = index.position(d.end)
+            added.append(Finding(
+                rule=d.rule, category=d.category, severity=d.severity, message=d.message, why=d.why,
+                source=d.source, suggestion=d.suggestion, start=d.start, end=d.end, line=line, column=col,
+                end_line=end_line, end_column=end_col, text=text[d.start : d.end], path=path,
+                detector=d.detector, confidence=round(d.confidence, 3), rewrite=d.rewrite,
+            ))
         if not added:
             return findings
         return sorted(findings + added, key=sort_key)
@@ -484,14 +522,84 @@ def pattern_requirement(specs: Sequence[dict]) -> Requirement | None:
 
 def line_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) offsets of the non-empty lines of a draft. Each line is parsed on its
-    own: a line's findings must not change when unrelated lines are added around it."""
+    own: a line's findings must not change when unrelated lines are added around it. A
+    line longer than any sentence (PIECE_CHARS) is parsed in pieces (linter.nlp.pieces)."""
     spans, pos = [], 0
     for raw in text.split("\n"):
         end = pos + len(raw)
-        if raw.strip():
+        if len(raw) > PIECE_CHARS:
+            spans.extend((a, b) for a, b in piece_spans(text, pos, end) if not text[a:b].isspace())
+        elif raw.strip():
             spans.append((pos, end))
         pos = end + 1
     return spans
+
+
+# A draft longer than this is no message: it is checked a group of lines at a time, each
+# group about GROUP_CHARS long, so memory does not grow with the draft (2 MiB of text
+# parsed at once took 4.6 GB).
+HUGE_CHARS = 20_000
+GROUP_CHARS = 20_000
+
+
+def _groups(spans: list[tuple[int, int]], size: int) -> Iterator[list[tuple[int, int]]]:
+    group: list[tuple[int, int]] = []
+    chars = 0
+    for span in spans:
+        group.append(span)
+        chars += span[1] - span[0]
+        if chars >= size:
+            yield group
+            group, chars = [], 0
+    if group:
+        yield group
+
+
+class _Taken:
+    """Spans already reported, per category, answering "does this span overlap one?" in
+    log time (a huge draft has tens of thousands). Rule findings may overlap each other:
+    they are searched by start with the running maximum of their ends. Added detections
+    never overlap anything taken, so by start alone."""
+
+    def __init__(self, findings: Sequence[Finding]) -> None:
+        self._fixed: dict[str, tuple[list[int], list[int]]] = {}
+        for f in sorted(findings, key=lambda f: f.start):
+            starts, ends = self._fixed.setdefault(f.category, ([], []))
+            starts.append(f.start)
+            ends.append(max(f.end, ends[-1]) if ends else f.end)
+        self._added: dict[str, tuple[list[int], list[int]]] = {}
+
+    def overlaps(self, category: str, start: int, end: int) -> bool:
+        for table in (self._fixed, self._added):
+            found = table.get(category)
+            if found:
+                i = bisect_left(found[0], end)  # spans starting before `end`
+                if i and found[1][i - 1] > start:
+                    return True
+        return False
+
+    def add(self, category: str, start: int, end: int) -> None:
+        starts, ends = self._added.setdefault(category, ([], []))
+        i = bisect_left(starts, start)
+        starts.insert(i, start)
+        ends.insert(i, end)
+
+
+class _TokenizedLines(Sequence):
+    """A huge draft's lines for the whole-draft checks: each tokenized when read, none
+    kept, so the checks see every line while memory holds one."""
+
+    def __init__(self, nlp: "Language", text: str, spans: list[tuple[int, int]]) -> None:
+        self._nlp, self._text, self._spans = nlp, text, spans
+
+    def __len__(self) -> int:
+        return len(self._spans)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self._spans)))]
+        a, b = self._spans[i]
+        return Line(a, self._nlp.make_doc(self._text[a:b]))
 
 
 class _Details(dict):

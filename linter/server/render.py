@@ -103,7 +103,7 @@ def render_request(request: dict, lint: Callable[[Job], Outcome]) -> dict[str, A
     for name, text in drafts:
         # The client sends the bytes as UTF-8 text; reader.decode applies the draft rules
         # (size, NUL bytes, BOM, line ends) exactly as for a file read in-process.
-        texts[name] = decode(text.encode("utf-8"), name)
+        texts[name] = decode(text.encode("utf-8"), name, settings.max_draft_bytes)
     if command == "clipboard":
         if len(texts) != 1:
             raise ValueError("a clipboard request has one draft")
