@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from typing import NoReturn
 
 PROTOCOL_VERSION = 1  # linter.server.wire.PROTOCOL_VERSION
-MAX_REQUEST = 1 << 20  # linter.server.wire.MAX_REQUEST
+SEND_LIMIT = 64 << 10  # linter.server.wire.SEND_LIMIT
 MAX_REPLY = 256 << 20  # linter.server.wire.MAX_REPLY
 MAX_DRAFT = 1024 * 1024  # linter.reader.MAX_BYTES
 REPLY_TIMEOUT = 120.0  # linter.server.client.REPLY_TIMEOUT
@@ -488,8 +488,8 @@ def _render(request: dict, socket_opt: object) -> dict:
     if os.path.normpath(path) == os.path.normpath(default) and trust.private_dir_problem(os.path.dirname(path)) is not None:
         raise Fallback
     data = json.dumps(request, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
-    if len(data) > MAX_REQUEST:
-        raise Fallback
+    if len(data) > SEND_LIMIT:
+        raise Fallback  # a huge draft: linted in-process by the full command line
     raw = _exchange(path, data, trust.peer_uid)
     try:
         reply = json.loads(raw)

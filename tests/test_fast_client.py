@@ -308,7 +308,7 @@ def test_the_server_refuses_a_malformed_or_foreign_version_render_request(served
 # -- the copies it keeps, against their originals --------------------------------------------------
 
 def test_copied_constants_match_their_originals(monkeypatch, tmp_path):
-    assert (fast.PROTOCOL_VERSION, fast.MAX_REQUEST, fast.MAX_REPLY) == (wire.PROTOCOL_VERSION, wire.MAX_REQUEST, wire.MAX_REPLY)
+    assert (fast.PROTOCOL_VERSION, fast.SEND_LIMIT, fast.MAX_REPLY) == (wire.PROTOCOL_VERSION, wire.SEND_LIMIT, wire.MAX_REPLY)
     assert (fast.MAX_DRAFT, fast.REPLY_TIMEOUT, fast.CLIPBOARD_TIMEOUT) == (reader.MAX_BYTES, client.REPLY_TIMEOUT, clipboard.READ_TIMEOUT)
     assert fast.CONFIG_NAME == config.CONFIG_NAME and trust.SOCKET_NAME == paths.SOCKET_NAME
     assert fast.COMMANDS == set(cli.COMMANDS)

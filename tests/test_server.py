@@ -479,7 +479,9 @@ def test_time_aware_options_are_validated():
 
 
 def test_a_draft_too_large_for_the_server_is_linted_in_process(tmp_path):
-    job = _job(["word " * (wire.MAX_REQUEST // 5 + 1)])
+    # Well under the server's own cap, but long enough to hold it for seconds.
+    assert wire.SEND_LIMIT < wire.MAX_REQUEST
+    job = _job(["word " * (wire.SEND_LIMIT // 5 + 1)])
     with pytest.raises(client.ServerUnavailable) as caught:
         client.lint_via_server(job, tmp_path / "never-contacted.sock")
     assert caught.value.quiet and "too large" in str(caught.value)

@@ -15,7 +15,7 @@ from ..check import Job, Outcome, run_job
 from ..errors import MsglintError
 from .paths import HAS_UNIX_SOCKETS, PrivateDirError, ensure_private_dir, is_default, peer_uid, socket_path
 from .trust import socket_problem
-from .wire import MAX_REPLY, MAX_REQUEST, PROTOCOL_VERSION, FrameTooLarge, encode, finding_from_dict, job_to_wire, read_frame
+from .wire import MAX_REPLY, PROTOCOL_VERSION, SEND_LIMIT, FrameTooLarge, encode, finding_from_dict, job_to_wire, read_frame
 
 REPLY_TIMEOUT = 120.0  # seconds a client waits for its findings before linting itself
 
@@ -83,7 +83,7 @@ def call(path: Path, request: dict, *, timeout: float = REPLY_TIMEOUT) -> dict:
 def lint_via_server(job: Job, path: Path) -> Outcome:
     """The job's outcome from the server; ServerUnavailable to lint in-process instead."""
     request = job_to_wire(job)
-    if len(encode(request)) > MAX_REQUEST:
+    if len(encode(request)) > SEND_LIMIT:
         raise ServerUnavailable("request too large for the server", quiet=True)
     reply = call(path, request)
     if reply.get("ok"):

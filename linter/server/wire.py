@@ -34,7 +34,11 @@ from ..config import Settings
 from ..findings import Finding, Severity
 
 PROTOCOL_VERSION = 1
-MAX_REQUEST = 1 << 20  # bytes; larger drafts are linted in-process by the client
+MAX_REQUEST = 1 << 20  # bytes the server accepts by default (--max-request-kib)
+# msglint's own clients send at most this much and lint a larger draft in their own
+# process: checks take turns on the server, and a draft near the 1 MiB cap takes it tens of
+# seconds, which would hold every other client's hotkey for as long.
+SEND_LIMIT = 64 << 10
 MAX_REPLY = 256 << 20  # findings for a 1 MiB draft stay far below this
 # Settings nest four levels at most ({"check_params": {"$dict": {"too_long": {"$dict": ...}}}});
 # the limit keeps every recursive step after json.loads (decoding the tags, repr in an
