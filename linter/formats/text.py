@@ -20,7 +20,38 @@ def _style(text: str, color: bool, **kw) -> str:
     return click.style(text, **kw) if color else text
 
 
-def finding_block(f: Finding, *, color: bool, source_text: str | None) -> str:
+def folded(findings: Sequence[Finding], sources: Mapping[str, str] | None = None) -> list[tuple[Finding, list[Finding]]]:
+    """Findings on the same words shown as one: each group of findings whose spans overlap
+    (in one draft) becomes its most serious finding plus the others, folded in as "also:".
+    Order of first appearance is kept. A finding about the whole draft (its length, a
+    greeting-only opener) overlaps everything, so it is never folded nor folds others."""
+    sources = sources or {}
+
+    def whole(f: Finding) -> bool:
+        text = sources.get(f.path or "")
+        return text is not None and f.text.strip() == text.strip()
+
+    groups: list[tuple[Finding, list[Finding]]] = []
+    for f in findings:
+        if whole(f):
+            groups.append((f, []))
+            continue
+        for i, (head, rest) in enumerate(groups):
+            if whole(head):
+                continue
+            members = [head, *rest]
+            if head.path == f.path and any(m.start < f.end and f.start < m.end for m in members):
+                if int(f.severity) > int(head.severity):
+                    groups[i] = (f, [head, *rest])
+                else:
+                    rest.append(f)
+                break
+        else:
+            groups.append((f, []))
+    return groups
+
+
+def finding_block(f: Finding, *, color: bool, source_text: str | None, also: Sequence[Finding] = ()) -> str:
     where = f"{f.path}:" if f.path else ""
     head = (
         _style(f"{where}{f.line}:{f.column}:", color, bold=True)
@@ -39,6 +70,8 @@ def finding_block(f: Finding, *, color: bool, source_text: str | None) -> str:
             gutter = f"{f.line:>4} | "
             lines.append(_style(gutter, color, dim=True) + src)
             lines.append(_style(" " * (len(gutter) - 2) + "| ", color, dim=True) + " " * (f.column - 1) + _style("^" * max(1, width), color, fg=_SEVERITY_COLOR[f.severity]))
+    for other in also:
+        lines.append(f"    {_style('also:', color, bold=True, fg='cyan')} {other.category}/{other.rule}: {other.message}")
     lines.append(f"    {_style('why:', color, bold=True)} {f.why}")
     lines.append(f"    {_style('try:', color, bold=True, fg='green')} {f.suggestion}")
     if f.rewrite:
@@ -80,7 +113,7 @@ def render(findings: Sequence[Finding], *, color: bool = False, sources: dict[st
     for path, verdict in (verdicts or {}).items():
         if sources.get(path, "x").strip():
             head.extend(verdict_lines(verdict, color=color, path=path if len(verdicts or {}) > 1 else None))
-    blocks = [finding_block(f, color=color, source_text=sources.get(f.path or "")) for f in findings]
+    blocks = [finding_block(f, color=color, source_text=sources.get(f.path or ""), also=also) for f, also in folded(findings, sources)]
     out = "\n\n".join(blocks)
     top = "\n".join(head) + "\n\n" if head else ""
     return top + (out + "\n\n" if out else "") + summary(findings, files, color=color, verdicts=bool(head)) + "\n"
