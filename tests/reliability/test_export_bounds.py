@@ -109,3 +109,18 @@ def test_a_line_of_exactly_the_cap_is_read_and_one_more_character_is_not(tmp_pat
     path = _write(tmp_path / "chat.jsonl", "", row + " ", "\n" + bye + "\n")
     with pytest.raises(ChatImportError, match="line 1 is over"):
         list(load_chat(path, "jsonl"))
+
+
+@pytest.mark.parametrize("module, name, document", [
+    ("telegram", "result.json", {"name": "Alex", "type": "personal_chat", "id": 1, "messages": [{"id": 1, "type": "message", "date": "2024-01-02T10:00:00", "from": "Sam", "text": "hi"}]}),
+    ("discord", "dm.json", {"guild": {"name": "Direct Messages"}, "channel": {"name": "sam"}, "messages": [{"id": "1", "type": "Default", "timestamp": "2024-01-02T10:00:00+00:00", "content": "hi", "author": {"id": "9", "name": "sam"}}]}),
+])
+def test_a_json_export_parsed_whole_is_refused_past_its_cap_before_parsing(tmp_path, monkeypatch, module, name, document):
+    path = tmp_path / name
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert [m.text for m in load_chat(path, module)] == ["hi"]
+    monkeypatch.setattr(f"linter.chats.{module}.MAX_BYTES", path.stat().st_size - 1)
+    # Not parsed at all past the cap: json.load would take several times the file.
+    monkeypatch.setattr("linter.chats.common.json.load", lambda *a, **k: pytest.fail("parsed an export over its cap"))
+    with pytest.raises(ChatImportError, match="is more than the"):
+        list(load_chat(path, module))
