@@ -38,6 +38,19 @@ def needs_shared(*parts: str) -> pytest.MarkDecorator:
     return pytest.mark.skipif(not SHARED.joinpath(*parts).exists(), reason=_absent_reason(parts))
 
 
+RELIABILITY = Path(__file__).resolve().parent / "reliability"
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Here rather than in tests/reliability/conftest.py: a second conftest module would
+    # replace this one as `conftest` in sys.modules, and `from conftest import shared`
+    # in those tests would find the wrong file.
+    for item in items:
+        if RELIABILITY in item.path.resolve().parents:
+            item.add_marker(pytest.mark.reliability)
+
+
 _shared_skips: list[str] = []
 
 

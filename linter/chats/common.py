@@ -8,12 +8,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, Union
+from typing import Any, Protocol, TextIO, Union
 
 from ..errors import MsglintError
 from ..messages import Message
 
 HEAD_BYTES = 8192
+# One line of a text export, in characters: far above any real message (WhatsApp stops a
+# message at 65,536), and what bounds the memory one line can take.
+MAX_LINE = 1 << 20
 
 FORMATS: tuple[str, ...] = (
     "whatsapp", "telegram", "csv", "jsonl", "messenger", "signal", "imessage", "imessage-db", "discord", "android-sms",
@@ -147,11 +150,25 @@ def read_head(path: Path, size: int = HEAD_BYTES) -> str:
     return raw.decode("utf-8-sig", errors="ignore")
 
 
+def bounded_lines(fh: TextIO, path: Path) -> Iterator[str]:
+    """The lines of `fh` (newline kept), each read with at most MAX_LINE + 1 characters in
+    memory; ChatImportError for a longer one, so a 50 MB line costs no more than a short one."""
+    number = 0
+    while True:
+        line = fh.readline(MAX_LINE + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE and not line.endswith(("\n", "\r")):
+            raise ChatImportError(f"{path}: line {number:,} is over {MAX_LINE:,} characters; not a chat export (no app writes a message that long)")
+        yield line
+
+
 def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
     """Yield (1-based line number, line without its newline), streaming the file."""
     try:
         with path.open("r", encoding="utf-8-sig", newline=None) as fh:
-            for number, line in enumerate(fh, 1):
+            for number, line in enumerate(bounded_lines(fh, path), 1):
                 yield number, line.rstrip("\n")
     except UnicodeDecodeError:
         # The file changed since validation, or was never validated: report it properly.

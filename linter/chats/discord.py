@@ -68,10 +68,18 @@ class DiscordParser:
         return iter(self._reader)
 
 
+# As for Telegram: json.load needs several times the file size, so past this the parsed
+# document would not fit in memory.
+MAX_BYTES = 512 * 1024 * 1024
+
+
 class DiscordJsonParser:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.notes: list[str] = []
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ChatImportError(f"{path}: {size:,} bytes is more than the {MAX_BYTES:,} a DiscordChatExporter JSON export may have here; export it in parts (its --partition option)")
         document = load_export(path, looks_like_discord, 'a DiscordChatExporter JSON export (no "messages" list with "author")')
         self._messages: list = document["messages"]
 

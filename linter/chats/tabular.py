@@ -10,7 +10,7 @@ from typing import Any
 
 from linter.messages import Message
 
-from .common import ChatImportError, Item, Skipped, iter_lines, read_head, validate_utf8
+from .common import ChatImportError, Item, Skipped, bounded_lines, iter_lines, read_head, validate_utf8
 from .timestamps import TimeKind, parse_timestamp
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -157,7 +157,7 @@ def csv_rows(path: Path, delimiter: str, *, skip_header: bool) -> Iterator[tuple
     with path.open("r", encoding="utf-8-sig", newline="") as fh:
         # strict: a stray quote becomes a reported error instead of a message that
         # silently swallows every row after it.
-        reader = csv.reader(fh, delimiter=delimiter, strict=True)
+        reader = csv.reader(bounded_lines(fh, path), delimiter=delimiter, strict=True)
         try:
             header = next(reader, [])
         except csv.Error as exc:
