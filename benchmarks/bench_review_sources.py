@@ -1,7 +1,7 @@
 """Benchmark `msglint review FILE --with NAME` on large multi-conversation sources.
 
     .venv/bin/python benchmarks/bench_review_sources.py [--sms-size 1G] [--chatdb-messages 500000]
-        [--only sms|chatdb] [--keep DIR]
+        [--only sms|chatdb] [--import-only] [--keep DIR]
     .venv/bin/python benchmarks/bench_review.py --case sms|chatdb|sources [--sms-size ...]  (the same)
 
 Two sources, each generated into a temporary directory (removed afterwards) at full size
@@ -15,7 +15,8 @@ and at a quarter of it, to show that memory does not grow with the file:
 
 Each review runs in a fresh subprocess; throughput is the chosen conversation's messages
 per wall second (model loading included), peak memory the review's ru_maxrss (os.wait4,
-taken by a small process of its own: see MEASURE). Prints, asserts nothing.
+taken by a small process of its own: see MEASURE). `--import-only` times the importer alone
+(streaming the conversation, keeping nothing) instead. Prints, asserts nothing.
 """
 
 from __future__ import annotations
@@ -215,7 +216,7 @@ def report(label: str, sizes: tuple[int, int], full: dict, quarter: dict) -> Non
 def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sms-size", default="1G", help="size of the SMS backup, e.g. 1G, 250M (default 1G)")
     parser.add_argument("--chatdb-messages", type=int, default=500_000, help="messages in the chat.db (default 500,000)")
-    parser.add_argument("--import-only", action="store_true", help="also time the importer alone, without review")
+    parser.add_argument("--import-only", action="store_true", help="time the importer alone instead of review")
 
 
 def main() -> None:
@@ -237,17 +238,15 @@ def run_cases(args: argparse.Namespace) -> None:
     if free < need * 1.2:
         raise SystemExit(f"{work}: {free / 1e9:.1f} GB free, about {need / 1e9:.1f} GB needed")
     print(f"machine: {cpu_info()}; python {sys.version.split()[0]}; load average at start {os.getloadavg()[0]:.2f}")
+    measure, label = (import_only, "import") if args.import_only else (review, "review")
     try:
         if args.only != "chatdb":
             full, quarter = work / "sms-full.xml", work / "sms-quarter.xml"
             alex = generate_sms_backup(full, size)
             generate_sms_backup(quarter, size // 4, seed=13)
             print(f"SMS backup: {full.stat().st_size / 1e6:,.0f} MB, {size // SMS_BYTES_PER_MESSAGE:,} messages, {alex:,} with Alex")
-            a, b = review(full, work, "Alex"), review(quarter, work, "Alex")
-            report("sms review", (full.stat().st_size, quarter.stat().st_size), a, b)
-            if args.import_only:
-                report("sms import only", (full.stat().st_size, quarter.stat().st_size),
-                       import_only(full, work, "Alex"), import_only(quarter, work, "Alex"))
+            report(f"sms {label}", (full.stat().st_size, quarter.stat().st_size),
+                   measure(full, work, "Alex"), measure(quarter, work, "Alex"))
             for p in (full, quarter):
                 p.unlink()
         if args.only != "sms":
@@ -255,11 +254,8 @@ def run_cases(args: argparse.Namespace) -> None:
             alex = generate_chat_db(full, args.chatdb_messages)
             generate_chat_db(quarter, args.chatdb_messages // 4, seed=14)
             print(f"chat.db: {full.stat().st_size / 1e6:,.0f} MB, {args.chatdb_messages:,} messages, {alex:,} with Alex")
-            a, b = review(full, work, "+15550102233"), review(quarter, work, "+15550102233")
-            report("chat.db review", (full.stat().st_size, quarter.stat().st_size), a, b)
-            if args.import_only:
-                report("chat.db import only", (full.stat().st_size, quarter.stat().st_size),
-                       import_only(full, work, "+15550102233"), import_only(quarter, work, "+15550102233"))
+            report(f"chat.db {label}", (full.stat().st_size, quarter.stat().st_size),
+                   measure(full, work, "+15550102233"), measure(quarter, work, "+15550102233"))
         print(f"load average at end: {os.getloadavg()[0]:.2f}")
     finally:
         if not args.keep:
