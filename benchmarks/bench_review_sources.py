@@ -5,7 +5,7 @@
     .venv/bin/python benchmarks/bench_review.py --case sms|chatdb|sources [--sms-size ...]  (the same)
 
 Two sources, each generated into a temporary directory (removed afterwards) at full size
-and at a quarter of it, to show that memory does not grow with the file:
+and at a quarter of it, to show what memory grows with (the chosen conversation, not the file):
 
 1. an SMS Backup & Restore XML of about 1 GB: sms elements in both directions with several
    contacts, and every 40th message an mms whose base64 image data makes up most of the
