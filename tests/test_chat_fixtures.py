@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from test_chatdb import build
 
-from linter.chats import load_chat
+from linter.chats import ConversationChoice, load_chat
 from linter.chats.common import FORMATS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "chats"
@@ -23,11 +23,13 @@ CASES = [
     ("whatsapp/Chat de WhatsApp con Lucía.txt", "whatsapp", {}, 10, 7, 3, 0),
     ("whatsapp_ios.txt", "whatsapp", {}, None, None, None, None),
     ("telegram/result.json", "telegram", {}, 6, 4, 2, 0),
+    ("telegram/full_export/result.json", "telegram", {"conversation": "Alex"}, 4, 3, 1, 0),
     ("messenger/inbox/alexkim_10150123456789", "messenger", {}, 9, 7, 2, 0),
     ("messenger_mojibake.json", "messenger", {}, 4, None, None, None),
     ("signal/Alex.md", "signal", {}, 5, 4, 1, 0),
     ("imessage/Alex.txt", "imessage", {}, 5, 4, 1, 0),
     ("discord/book_club.csv", "discord", {}, 8, 4, 1, 3),
+    ("discord/Direct Messages - alexk [900].json", "discord", {}, 5, 4, 1, 0),
     ("discord/book_club.txt", "discord", {}, None, None, None, None),
     ("discord/old_default.txt", "discord", {}, None, None, None, None),
     ("chat_default.csv", "csv", {}, 5, 4, 0, 1),
@@ -96,6 +98,32 @@ def test_telegram_entities_media_and_service_entries():
     assert msgs[2].meta["media"] == "photo" and msgs[2].meta["edited"] is True
     assert msgs[3].sent_at == datetime(2024, 2, 1, 23, 47, 55)
     assert [(s.line, s.kind) for s in chat.system_lines] == [(1, "service: phone_call"), (6, "service: pin_message")]
+
+
+def test_telegram_whole_account_export_needs_with():
+    path = FIXTURES / "telegram" / "full_export" / "result.json"
+    with pytest.raises(ConversationChoice) as info:
+        load_chat(path)
+    assert info.value.conversations == [("Alex", 3), ("Book club", 1)]
+    chat, msgs = _read(path, conversation="4815162342")  # the chat's id works too
+    assert [(m.sender, m.text, m.meta.get("media")) for m in msgs] == [
+        ("Sam Rivera", "still up?", None),
+        ("Alex", "sorry, was asleep. what's up?", None),
+        ("Sam Rivera", "", "voice_message"),
+    ]
+    assert [(s.line, s.kind) for s in chat.system_lines] == [(2, "service: phone_call")]
+
+
+def test_discord_chat_exporter_json():
+    chat, msgs = _read(FIXTURES / "discord" / "Direct Messages - alexk [900].json")
+    # The nickname is the sender; the account name stays in meta.
+    assert [(m.sender, m.text) for m in msgs] == [
+        ("Sam", "hey, you still have my switch?"), ("Alex", "yes, I'll bring it friday"), ("Alex", ""), ("Sam", "thank you 🙏"),
+    ]
+    assert msgs[0].meta["author_name"] == "sam.r" and msgs[1].meta["reply_to"] == "1201"
+    assert msgs[2].meta["media"]  # an attachment alone
+    assert msgs[0].sent_at == datetime(2024, 3, 8, 22, 41, 5, 512000, tzinfo=timezone.utc)
+    assert [(s.line, s.kind) for s in chat.system_lines] == [(2, "call")]
 
 
 def test_messenger_folder_of_two_parts():
