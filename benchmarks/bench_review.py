@@ -13,6 +13,10 @@ subprocess so model loading is counted the same way on both sides:
    form of `getrusage(RUSAGE_CHILDREN)`), at 10,000 and 50,000 messages to show it is flat.
 
 Targets: review >= 80% of raw throughput; --jobs 2 >= 1.6x --jobs 1; peak < 500 MB.
+
+`--case sms`, `--case chatdb` (`--case sources`: both) measure instead `review FILE --with
+NAME` on a ~1 GB SMS Backup & Restore XML and a 500,000-message chat.db, at full and quarter
+size (`--sms-size`, `--chatdb-messages`); the code is in bench_review_sources.py.
 """
 
 from __future__ import annotations
@@ -189,7 +193,16 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=1, help="run each measurement N times, keep the fastest")
     parser.add_argument("--keep", type=Path, help="keep the generated exports in this directory")
+    parser.add_argument("--case", choices=("whatsapp", "sms", "chatdb", "sources"), default="whatsapp",
+                        help="whatsapp: the comparison above (default); sms, chatdb, sources: see bench_review_sources.py")
+    from bench_review_sources import add_options, run_cases
+
+    add_options(parser)
     args = parser.parse_args()
+    if args.case != "whatsapp":
+        args.only = None if args.case == "sources" else args.case
+        run_cases(args)
+        return
 
     with tempfile.TemporaryDirectory(prefix="msglint-bench-") as tmp:
         work = args.keep or Path(tmp)

@@ -17,7 +17,7 @@ from linter.chats.android_sms import looks_like_android_sms, normalize_number
 from linter.cli import main
 from linter.messages import Message
 
-FIXTURE = Path(__file__).parent / "fixtures" / "android_sms" / "backup.xml"
+FIXTURE = Path(__file__).parent / "fixtures" / "chats" / "android_sms" / "backup.xml"
 PROLOG = "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n"
 
 

@@ -15,7 +15,7 @@ from linter.chats import ChatImportError, SystemLine, load_chat
 from linter.chats.discord import DiscordJsonParser
 from linter.chats.tabular import JsonlParser
 
-FIXTURES = Path(__file__).parent / "fixtures" / "discord"
+FIXTURES = Path(__file__).parent / "fixtures" / "chats" / "discord"
 RULE = "=" * 62
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from linter.chats import FORMATS, ChatImportError, detect_format, load_chat
 from linter.cli import main
 
-DISCORD = Path(__file__).parent / "fixtures" / "discord"
+DISCORD = Path(__file__).parent / "fixtures" / "chats" / "discord"
 RULE = "=" * 62
 PROSE = [
     "I keep thinking about what you said at the station.",
