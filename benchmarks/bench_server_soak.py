@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import string
 import subprocess
@@ -29,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench_check import cpu_name  # noqa: E402  (the benchmarks share their machine line)
 from linter import __version__  # noqa: E402
 from linter.check import Job  # noqa: E402
 from linter.config import Settings  # noqa: E402
@@ -55,16 +55,6 @@ def _rss_mb(pid: int) -> float:
     raise RuntimeError("no VmRSS")
 
 
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checks", type=int, default=50_000)
@@ -84,7 +74,7 @@ def main() -> None:
                 time.sleep(0.2)
             settings = Settings()
             now = datetime(2026, 11, 23, 14, 0)
-            print(f"msglint {__version__}, {_cpu_model()}, {os.cpu_count()} cores, {datetime.now():%Y-%m-%d}")
+            print(f"msglint {__version__}, {cpu_name()}, {os.cpu_count()} cores, {datetime.now():%Y-%m-%d}")
             print(f"{'checks':>8} {'RSS MB':>8} {'ms/check':>9}")
             print(f"{0:>8} {_rss_mb(server.pid):>8.1f} {'-':>9}")
             rows = []

@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 import socket
 import stat
-import struct
 import tempfile
 from pathlib import Path
 
 from ..errors import MsglintError
+from . import trust
 
 SOCKET_NAME = "msglint.sock"
 
@@ -89,13 +89,6 @@ def probe(path: Path) -> str:
     return "live"
 
 
-def peer_uid(sock: socket.socket) -> int | None:
-    """The uid of the process at the other end (Linux SO_PEERCRED), or None if unknown."""
-    opt = getattr(socket, "SO_PEERCRED", None)
-    if opt is None:
-        return None
-    try:
-        _pid, uid, _gid = struct.unpack("3i", sock.getsockopt(socket.SOL_SOCKET, opt, struct.calcsize("3i")))
-    except OSError:
-        return None
-    return uid
+# The uid of the process at the other end of a socket: one definition, in the module the
+# instant client can import without the rest of the server.
+peer_uid = trust.peer_uid
