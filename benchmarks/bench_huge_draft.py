@@ -11,7 +11,7 @@ reports the peak resident memory over the loaded pipeline alone:
 - many lines: the same text with a line break every two sentences (was 4.6 GB at 2 MiB);
 - one word: a single endless token.
 
-The draft cap of the command line (max_draft_bytes, 1 MiB) bounds what reaches the
+The draft cap of the command line (max_draft_bytes, 64 KiB) bounds what reaches the
 library from a file, stdin or the clipboard; the library itself takes any size.
 """
 

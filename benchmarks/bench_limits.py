@@ -9,7 +9,7 @@ this script; CPU time (user + system, from the same rusage) is the figure to com
 busy machine. Prints figures, asserts nothing (timings belong here, not in the tests).
 
 - stdin     `msglint -` fed `--stdin-mib` of text by a generator: it must stop at the
-            1 MiB cap at once, whatever is still coming.
+            64 KiB cap at once, whatever is still coming.
 - draft     a `--draft-mib` draft file (a line break every two sentences): refused at the
             default cap, then checked with --max-bytes raised above it.
 - export    a generated WhatsApp export of `--export-mb` MB in a temp dir (deleted after):
@@ -114,7 +114,7 @@ def endless(total: int, chunk: int = 64 * 1024):
 
 
 def case_stdin(d: Path, env: dict[str, str], mib: int) -> None:
-    print(f"\nstdin: `msglint -` fed {mib} MiB by a generator (default cap 1 MiB)")
+    print(f"\nstdin: `msglint -` fed {mib} MiB by a generator (default cap 64 KiB)")
     r = measure([*MSGLINT, "-"], env, d, feed=endless(mib * MIB))
     row(f"{mib} MiB on stdin", r, f"\n  {'':44} taken from the pipe before it stopped: {r['sent'] / MIB:.1f} MiB of {mib}")
     base = measure([*MSGLINT, "--version"], env, d)
@@ -129,7 +129,7 @@ def case_draft(d: Path, env: dict[str, str], mib: int) -> None:
     path.write_text(unit * (mib * MIB // len(unit) + 1), encoding="utf-8")
     size = path.stat().st_size
     print(f"\ndraft: a {size / MIB:.2f} MiB draft file ({size:,} bytes, a line break every two sentences)")
-    row("default cap (1 MiB): refused", measure([*MSGLINT, str(path)], env, d))
+    row("default cap (64 KiB): refused", measure([*MSGLINT, str(path)], env, d))
     raised = (size // MIB + 1) * MIB
     r = measure([*MSGLINT, str(path), "--max-bytes", str(raised), "--format", "short"], env, d, stdout_path=d / "draft.out")
     findings = sum(1 for _ in open(d / "draft.out", encoding="utf-8"))

@@ -9,7 +9,7 @@ user config directory. Example:
     enable = []                          # re-enable what `disable` (or a config) turned off
     rules = ["~/my-msglint-rules"]       # extra rule directories
     fail_on = "warning"                  # error | warning | info | never
-    max_draft_bytes = 1048576            # a draft (file, stdin, clipboard) past this is refused
+    max_draft_bytes = 65536              # a draft (file, stdin, clipboard) past this is refused
     max_history_bytes = 268435456        # so is a --history export past this
 
     [length]                             # parameters of the `too_long` check
@@ -164,7 +164,7 @@ def settings_from_dict(data: dict, path: Path | None = None) -> Settings:
         if key in data:
             value = data[key]
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise bad(key, "expected a positive number of bytes, e.g. 1048576 for 1 MiB")
+                raise bad(key, "expected a positive number of bytes, e.g. 65536 for 64 KiB")
             changes[key] = value
     changes["disable"] = frozenset(map(canonical_name, str_list("disable")))
     changes["enable"] = frozenset(map(canonical_name, str_list("enable")))

@@ -39,9 +39,9 @@ if TYPE_CHECKING:
     from typing import NoReturn
 
 PROTOCOL_VERSION = 1  # linter.server.wire.PROTOCOL_VERSION
-SEND_LIMIT = 64 << 10  # linter.server.wire.SEND_LIMIT
+SEND_LIMIT = 16 << 10  # linter.server.wire.SEND_LIMIT
 MAX_REPLY = 256 << 20  # linter.server.wire.MAX_REPLY
-MAX_DRAFT = 1024 * 1024  # linter.reader.MAX_BYTES
+MAX_DRAFT = 64 * 1024  # linter.reader.MAX_BYTES
 REPLY_TIMEOUT = 120.0  # linter.server.client.REPLY_TIMEOUT
 CLIPBOARD_TIMEOUT = 5.0  # linter.presend.clipboard.READ_TIMEOUT
 CONFIG_NAME = "msglint.toml"  # linter.config.CONFIG_NAME

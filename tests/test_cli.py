@@ -218,7 +218,7 @@ def test_oversized_draft_stops_at_the_documented_limit(run, tmp_path):
     big.write_bytes(b"call me. " * (MAX_BYTES // 9 + 10))
     result = run(str(big))
     assert result.exit_code == 2
-    assert "MiB limit for a draft" in result.output
+    assert "KiB limit for a draft" in result.output
 
 
 def test_context_categories_can_be_disabled_and_explained(run):

@@ -81,7 +81,7 @@ def presend_options(fn: Callable) -> Callable:
             click.option("--history", "history_path", metavar="EXPORT", help="A chat export with them: the draft is checked as your next message (double-text, ignored-streak, too-soon, repeat)."),
             click.option("--me", metavar="NAME", help="Your name as the sender in the --history export."),
             click.option("--input-format", metavar="FORMAT", help="Format of the --history export (default: detected)."),
-            click.option("--max-bytes", type=click.IntRange(min=1), envvar="MSGLINT_MAX_BYTES", help="Largest draft read from a file, stdin or the clipboard, in bytes (default 1048576 = 1 MiB, or max_draft_bytes in the config; env MSGLINT_MAX_BYTES)."),
+            click.option("--max-bytes", type=click.IntRange(min=1), envvar="MSGLINT_MAX_BYTES", help="Largest draft read from a file, stdin or the clipboard, in bytes (default 65536 = 64 KiB, or max_draft_bytes in the config; env MSGLINT_MAX_BYTES)."),
             click.option("--no-server", is_flag=True, help="Lint in this process even if `msglint serve` is running."),
             click.option("--socket", "socket_file", metavar="PATH", envvar="MSGLINT_SOCKET", help="The server's socket (default: $XDG_RUNTIME_DIR/msglint/msglint.sock; env MSGLINT_SOCKET)."),
         ]

@@ -18,7 +18,7 @@ from .errors import fail
 @click.option("--model", help="spaCy model to load at start (requests may ask for others).")
 @click.option("--max-connections", type=click.IntRange(1, 4096), default=64, show_default=True, envvar="MSGLINT_SERVE_MAX_CONNECTIONS", help="Connections held open at once (reading, waiting or answered); past it a client gets a 'busy' reply and lints in-process. Env MSGLINT_SERVE_MAX_CONNECTIONS.")
 @click.option("--request-timeout", type=click.FloatRange(0.01, 3600.0), default=5.0, show_default=True, metavar="SECONDS", envvar="MSGLINT_SERVE_REQUEST_TIMEOUT", help="Time a client has to send its whole request, from connecting to the last byte. Env MSGLINT_SERVE_REQUEST_TIMEOUT.")
-@click.option("--max-request-kib", type=click.IntRange(1, 256 * 1024), default=1024, show_default=True, metavar="KIB", envvar="MSGLINT_SERVE_MAX_REQUEST_KIB", help="Largest request accepted, in KiB (msglint's own clients lint drafts over 64 KiB in-process). Env MSGLINT_SERVE_MAX_REQUEST_KIB.")
+@click.option("--max-request-kib", type=click.IntRange(1, 256 * 1024), default=1024, show_default=True, metavar="KIB", envvar="MSGLINT_SERVE_MAX_REQUEST_KIB", help="Largest request accepted, in KiB (msglint's own clients lint drafts over 16 KiB in-process). Env MSGLINT_SERVE_MAX_REQUEST_KIB.")
 def serve_command(socket_file: str | None, daemon: bool, stop_: bool, status: bool, model: str | None, max_connections: int, request_timeout: float, max_request_kib: int) -> None:
     """Keep the spaCy pipeline warm behind a user-only Unix socket.
 

@@ -259,7 +259,7 @@ class Server:
         conn.buf += chunk if nl < 0 else chunk[:nl]
         if len(conn.buf) > self.max_request:
             limit = self.max_request
-            self._reply(conn, error_reply("request", f"request too large: over the server's limit of {limit // 1024} KiB ({limit} bytes); msglint serve --max-request-kib N raises it (msglint's own clients lint drafts over 64 KiB in-process)"))
+            self._reply(conn, error_reply("request", f"request too large: over the server's limit of {limit // 1024} KiB ({limit} bytes); msglint serve --max-request-kib N raises it (msglint's own clients lint drafts over 16 KiB in-process)"))
         elif chunk and nl < 0:
             return
         else:  # the newline, or EOF: the request is complete

@@ -36,9 +36,10 @@ from ..findings import Finding, Severity
 PROTOCOL_VERSION = 1
 MAX_REQUEST = 1 << 20  # bytes the server accepts by default (--max-request-kib)
 # msglint's own clients send at most this much and lint a larger draft in their own
-# process: checks take turns on the server, and a draft near the 1 MiB cap takes it tens of
-# seconds, which would hold every other client's hotkey for as long.
-SEND_LIMIT = 64 << 10
+# process: checks take turns on the server, and a long draft takes it seconds (64 KiB, the
+# draft cap, about 2.5 s), which would hold every other client's hotkey for as long; 16 KiB
+# (some 2,500 words, a long letter) takes well under a second.
+SEND_LIMIT = 16 << 10
 MAX_REPLY = 256 << 20  # findings for a 1 MiB draft stay far below this
 # Settings nest four levels at most ({"check_params": {"$dict": {"too_long": {"$dict": ...}}}});
 # the limit keeps every recursive step after json.loads (decoding the tags, repr in an

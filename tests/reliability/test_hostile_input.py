@@ -26,7 +26,7 @@ from linter.rules import engine as engine_module
 from linter.rules.checks import count_sentences
 
 PY = sys.executable
-LIMIT_LINE = "is over the 1 MiB limit for a draft; raise it with --max-bytes or max_draft_bytes in the config"
+LIMIT_LINE = "is over the 64 KiB limit for a draft; raise it with --max-bytes or max_draft_bytes in the config"
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +73,7 @@ def test_a_read_never_takes_more_than_one_byte_past_the_cap():
 
 
 def test_the_default_cap_is_one_mib_and_named_in_the_message(tmp_path):
-    assert MAX_BYTES == 1 << 20
+    assert MAX_BYTES == 64 << 10
     big = tmp_path / "draft.txt"
     big.write_bytes(b"x" * (MAX_BYTES + 1))
     with pytest.raises(InputError) as exc:
