@@ -91,3 +91,29 @@ def engine(nlp, rules):
     from linter.rules.engine import Engine
 
     return Engine(nlp, rules)
+
+
+@pytest.fixture(scope="module")
+def run():
+    """The command line in-process: run(*args, input=..., env=...) -> click's Result."""
+    from click.testing import CliRunner
+
+    from linter.cli import main
+
+    runner = CliRunner()
+
+    def invoke(*args, input=None, env=None):
+        return runner.invoke(main, list(args), input=input, env=env, catch_exceptions=False)
+
+    return invoke
+
+
+def read_counted(path, **kwargs):
+    """(ChatImport, its messages) after one pass, asserting that every entry was counted
+    once: a message, a system line or a skip."""
+    from linter.chats import load_chat
+
+    chat = load_chat(path, **kwargs)
+    messages = list(chat)
+    assert chat.entries == chat.messages_read + len(chat.system_lines) + len(chat.skipped)
+    return chat, messages

@@ -8,6 +8,8 @@ from datetime import datetime, timezone
 
 import pytest
 
+from conftest import read_counted
+
 from linter.chats import ChatImportError, load_chat
 from linter.chats.meta import MAX_PART_BYTES
 
@@ -38,11 +40,6 @@ def _entry(n, content=None, sender="Sam", **extra):
     return entry
 
 
-def _read(path, **kwargs):
-    chat = load_chat(path, **kwargs)
-    messages = list(chat)
-    assert chat.entries == chat.messages_read + len(chat.system_lines) + len(chat.skipped)
-    return chat, messages
 
 
 def _newest_first(entries):
@@ -61,7 +58,7 @@ def test_media_only_entries_are_messages_with_the_media_kind(tmp_path):
         _entry(8, "Sam sent an attachment."),  # the attachment itself has expired
         _entry(9, "the view from here", photos=uri),  # a real caption stays
     ]))
-    chat, msgs = _read(path)
+    chat, msgs = read_counted(path)
     assert [(m.text, m.meta.get("media")) for m in msgs] == [
         ("", "photo"), ("", "video"), ("", "audio"), ("", "gif"), ("", "sticker"), ("", "file"),
         ("", "photo"), ("", "attachment"), ("the view from here", "photo"),
@@ -76,7 +73,7 @@ def test_shares_put_the_link_and_its_text_in_the_message(tmp_path):
         _entry(3, "https://example.org/c", share={"link": "https://example.org/c"}),
         _entry(4, None, share={"share_text": "a post with no link"}),
     ]))
-    _, msgs = _read(path)
+    _, msgs = read_counted(path)
     assert [m.text for m in msgs] == [
         "https://example.org/a",
         "you have to read this\nhttps://example.org/b\nHeadline ✨",
@@ -104,7 +101,7 @@ def test_reactions_unsent_calls_and_group_notices_are_system_lines(tmp_path):
         _entry(13, "I named the group chat Fred lol", sender="Sam"),
         _entry(14, "Jo left the group.", sender="Alex"),  # the actor is not the sender
     ]
-    chat, msgs = _read(_write(tmp_path / "message_1.json", _newest_first(entries)))
+    chat, msgs = read_counted(_write(tmp_path / "message_1.json", _newest_first(entries)))
     assert [m.text for m in msgs] == ["miss you", "I named the group chat Fred lol", "Jo left the group."]
     assert msgs[0].meta["reactions"] == [{"reaction": "❤", "actor": "Zoë"}]
     assert [(s.line, s.kind) for s in sorted(chat.system_lines, key=lambda s: -s.line)] == [
@@ -119,7 +116,7 @@ def test_mojibake_is_undone_everywhere_and_clean_text_left_alone(tmp_path):
         _entry(1, "i’m sorry, café? 😭", sender="Zoë"),
         {**_entry(2), "content": "already clean: café ü"},  # written without the mojibake
     ]))
-    _, msgs = _read(path)
+    _, msgs = read_counted(path)
     assert [(m.sender, m.text) for m in msgs] == [("Zoë", "i’m sorry, café? 😭"), ("Sam", "already clean: café ü")]
 
 
@@ -135,7 +132,7 @@ def test_wrong_types_are_counted_skips(tmp_path):
         _entry(8),  # nothing in it
         "a string", None, [1, 2],
     ])
-    chat, msgs = _read(path)
+    chat, msgs = read_counted(path)
     assert [m.text for m in msgs] == ["fine"]
     assert [(s.line, s.reason) for s in sorted(chat.skipped, key=lambda s: s.line)] == [
         (2, "content is not text"), (3, "unparseable timestamp"), (4, "unparseable timestamp"),
@@ -150,7 +147,7 @@ def test_lone_surrogates_do_not_crash(tmp_path):
                     '"timestamp_ms": 1700000000000, "content": "hi \\ude00", "reactions": [{"reaction": "\\ud83d", '
                     '"actor": "x"}]}, {"sender_name": "Sam", "timestamp_ms": 1700000000001, "type": "\\ud83d"}]}',
                     encoding="utf-8")
-    chat, msgs = _read(path)
+    chat, msgs = read_counted(path)
     assert len(msgs) == 1 and msgs[0].text.startswith("hi ") and msgs[0].sender == "Sam\ufffd"
     assert [s.reason for s in chat.skipped] == ["unknown entry type '\ufffd'"]
 
@@ -191,7 +188,7 @@ def test_a_folder_of_parts_is_one_conversation_in_time_order(tmp_path):
         2: ([_entry(3, "three"), _entry(4, "four", sender="Alex")], ("Sam", "Alex")),
         3: ([_entry(1, "one"), _entry(2, "Alex unsent a message", sender="Alex")], ("Sam", "Alex")),
     })
-    chat, msgs = _read(folder)
+    chat, msgs = read_counted(folder)
     assert chat.format == "messenger"
     assert [m.text for m in msgs] == ["one", "three", "four", "five", "six"]
     times = [m.sent_at for m in msgs]
@@ -209,7 +206,7 @@ def test_missing_parts_and_different_participants_are_noted(tmp_path):
         1: ([_entry(5, "five")], ("Sam", "Alex")),
         3: ([_entry(1, "one")], ("Sam", "Alex", "Zoë")),
     })
-    chat, msgs = _read(folder)
+    chat, msgs = read_counted(folder)
     assert [m.text for m in msgs] == ["one", "five"]
     assert any("missing" in note and "message_2.json" in note for note in chat.notes)
     assert any(note.startswith("participants differ between parts") and "Zoë" in note for note in chat.notes)
@@ -217,13 +214,13 @@ def test_missing_parts_and_different_participants_are_noted(tmp_path):
 
 def test_parts_out_of_time_order_are_noted(tmp_path):
     folder = _folder(tmp_path, {1: ([_entry(1, "old")], ("Sam",)), 2: ([_entry(9, "new")], ("Sam",))})
-    chat, _ = _read(folder)
+    chat, _ = read_counted(folder)
     assert any("newer than some in message_1.json" in note for note in chat.notes)
 
 
 def test_one_part_passed_alone_points_at_the_folder(tmp_path):
     folder = _folder(tmp_path, {1: ([_entry(5, "five")], ("Sam",)), 2: ([_entry(1, "one")], ("Sam",))})
-    chat, msgs = _read(folder / "message_2.json")
+    chat, msgs = read_counted(folder / "message_2.json")
     assert [m.text for m in msgs] == ["one"]
     assert any("pass its folder" in note for note in chat.notes)
 

@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 import pytest
 from click.testing import CliRunner
 
+from conftest import read_counted
+
 from linter.chats import ChatImportError, ConversationChoice, load_chat
 from linter.chats.telegram import MAX_BYTES
 from linter.cli import main
@@ -28,11 +30,6 @@ def _msg(n, text="hi", sender="Sam", **extra):
     return entry
 
 
-def _read(path, **kwargs):
-    chat = load_chat(path, **kwargs)
-    messages = list(chat)
-    assert chat.entries == chat.messages_read + len(chat.system_lines) + len(chat.skipped)
-    return chat, messages
 
 
 # ---------------------------------------------------------------- text
@@ -46,7 +43,7 @@ def test_every_shape_of_text_renders_to_the_message_text(tmp_path):
         _msg(3, {"type": "italic", "text": "one entity object"}),
         _msg(4, [{"type": "text_link", "text": "this", "href": "https://example.org"}, [" nested", " list"]]),
     ])
-    chat, msgs = _read(path)
+    chat, msgs = read_counted(path)
     assert [m.text for m in msgs] == [
         "plain string",
         "Call me when you can, @alex https://t.me/x",
@@ -63,13 +60,13 @@ def test_text_entities_win_when_well_formed_and_text_is_the_fallback(tmp_path):
         _msg(3, "also kept", text_entities=[{"type": "plain"}]),  # malformed: trust `text`
         _msg(4, 12345, text_entities=[{"type": "plain", "text": "entities rescue a bad text"}]),
     ])
-    _, msgs = _read(path)
+    _, msgs = read_counted(path)
     assert [m.text for m in msgs] == ["from entities", "kept", "also kept", "entities rescue a bad text"]
 
 
 def test_text_of_a_wrong_type_is_a_counted_skip(tmp_path):
     path = _chat(tmp_path, [_msg(1, 12345), _msg(2, [{"text": 7}]), _msg(3, True), _msg(4, "fine")])
-    chat, msgs = _read(path)
+    chat, msgs = read_counted(path)
     assert [m.text for m in msgs] == ["fine"]
     assert [(s.line, s.reason) for s in chat.skipped] == [
         (n, "text is neither a string nor a list of text parts") for n in (1, 2, 3)
@@ -92,7 +89,7 @@ def test_service_entries_are_system_lines_and_unknown_types_counted_skips(tmp_pa
         "just a string",
         None,
     ])
-    chat, msgs = _read(path, strict=False)
+    chat, msgs = read_counted(path, strict=False)
     assert [m.text for m in msgs] == ["hey"]
     assert [(s.line, s.kind, s.text) for s in chat.system_lines] == [
         (1, "service: phone_call", "Sam: service: phone_call"),
@@ -110,7 +107,7 @@ def test_service_entries_are_never_fatal_under_strict(tmp_path):
         {"id": 1, "type": "service", "date": "2024-02-01T09:00:00", "actor": "Sam", "action": "phone_call"},
         _msg(2, "hey"),
     ])
-    chat, msgs = _read(path, strict=True)
+    chat, msgs = read_counted(path, strict=True)
     assert len(msgs) == 1 and len(chat.system_lines) == 1
 
 
@@ -126,7 +123,7 @@ def test_a_sender_without_from_is_named_by_from_id(tmp_path):
         {**_msg(5, "nobody at all"), "from": None, "from_id": None},
         {**_msg(6, "from of the wrong type"), "from": ["x"], "from_id": {"a": 1}},
     ])
-    chat, msgs = _read(path)
+    chat, msgs = read_counted(path)
     assert [(m.text, m.sender) for m in msgs] == [
         ("named", "Alex"), ("deleted account, id seen before", "Alex"), ("id never named", "777"),
         ("from missing", "user9"),
@@ -146,7 +143,7 @@ def test_ids_may_be_strings_or_ints_and_dates_either_field(tmp_path):
         {"id": 4, "type": "message", "date": "garbage", "from": "Sam", "text": "no usable date"},
         {"id": 5, "type": "message", "date_unixtime": [1], "from": "Sam", "text": "epoch of a wrong type"},
     ])
-    chat, msgs = _read(path)
+    chat, msgs = read_counted(path)
     assert [m.meta["id"] for m in msgs] == ["m1", 2, 3]
     assert msgs[0].meta["reply_to_message_id"] == 7
     assert msgs[0].sent_at == datetime(2024, 2, 1, 10, 0)  # wall-clock `date` first: naive
@@ -167,7 +164,7 @@ def test_media_forwarded_and_edited(tmp_path):
         _msg(7, "fixed typo", edited="2024-02-01T10:05:00", edited_unixtime="1706781900"),
         _msg(8, ""),  # neither text nor media
     ])
-    chat, msgs = _read(path)
+    chat, msgs = read_counted(path)
     assert [(m.text, m.meta.get("media")) for m in msgs] == [
         ("", "photo"), ("", "file"), ("", "sticker"), ("", "voice_message"), ("look at this", "photo"),
         ("fwd text", None), ("fixed typo", None),
@@ -205,10 +202,10 @@ def test_account_export_lists_its_chats_and_reads_the_chosen_one(tmp_path):
     with pytest.raises(ConversationChoice, match="no chat named 'Nobody'") as info:
         load_chat(path, conversation="Nobody")
     assert len(info.value.conversations) == 3
-    chat, msgs = _read(path, conversation="book CLUB")
+    chat, msgs = read_counted(path, conversation="book CLUB")
     assert [(m.text, m.meta["chat"]) for m in msgs] == [("b1", "Book club")]
     assert [s.kind for s in chat.system_lines] == ["service: invite_members"]
-    _, by_id = _read(path, conversation="11")
+    _, by_id = read_counted(path, conversation="11")
     assert [m.text for m in by_id] == ["a1", "a2"]
 
 
@@ -220,19 +217,19 @@ def test_two_chats_of_one_name_are_told_apart_by_id(tmp_path):
     with pytest.raises(ConversationChoice, match="2 chats are named 'mum'") as info:
         load_chat(path, conversation="mum")
     assert info.value.conversations == [("Mum (id 1)", 1), ("Mum (id 2)", 2)]
-    _, msgs = _read(path, conversation="Mum (id 2)")
+    _, msgs = read_counted(path, conversation="Mum (id 2)")
     assert [m.text for m in msgs] == ["new phone", "x"]
 
 
 def test_account_export_with_one_chat_needs_no_choice(tmp_path):
     path = _account(tmp_path, [{"name": "Alex", "id": 1, "messages": [_msg(1, "only")]}])
-    _, msgs = _read(path)
+    _, msgs = read_counted(path)
     assert [m.text for m in msgs] == ["only"]
 
 
 def test_with_on_a_single_chat_export_must_match_it(tmp_path):
     path = _chat(tmp_path, [_msg(1, "only")], name="Alex")
-    _, msgs = _read(path, conversation="alex")
+    _, msgs = read_counted(path, conversation="alex")
     assert [m.text for m in msgs] == ["only"]
     with pytest.raises(ConversationChoice, match="no chat named 'Jo'") as info:
         load_chat(path, conversation="Jo")
@@ -286,7 +283,7 @@ def test_lone_surrogates_do_not_crash(tmp_path):
     path.write_text('{"name": "S\\ud83d", "messages": [{"type": "message", "date": "2024-01-01T00:00:00", '
                     '"from": "\\udc00", "text": ["a\\ud83d", {"type": "bold", "text": "\\ude00"}]}, '
                     '{"type": "\\ud83d", "text": "x"}]}', encoding="utf-8")
-    chat, msgs = _read(path, input_format="telegram")
+    chat, msgs = read_counted(path, input_format="telegram")
     # Whatever the central sanitising makes of the lone halves, the message is read.
     assert len(msgs) == 1 and msgs[0].text.startswith("a")
     assert (msgs[0].sender, msgs[0].meta["chat"]) == ("\ufffd", "S\ufffd")  # names are shown: no lone halves

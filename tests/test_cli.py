@@ -7,19 +7,9 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
-
-from linter.cli import main
 
 
-@pytest.fixture(scope="module")
-def run():
-    runner = CliRunner()
 
-    def invoke(*args, input=None, env=None):
-        return runner.invoke(main, list(args), input=input, env=env, catch_exceptions=False)
-
-    return invoke
 
 
 def test_clean_draft_exits_zero(run, tmp_path):

@@ -21,9 +21,6 @@ class Notice:
         return "\n".join((self.title, *self.lines))
 
 
-# The name the clipboard command has always used.
-Verdict = Notice
-
 
 def verdict(found: Sequence[Finding], threshold: Severity | None, limit: int = 3) -> Notice:
     """The notification for one checked draft. `found` is the check's list as run_job

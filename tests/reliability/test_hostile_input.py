@@ -12,12 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import linter
 from linter.check import History, HistoryError, load_history
 from linter.chats import ChatImportError, load_chat
-from linter.cli import main
 from linter.config import ConfigError, settings_from_dict
 from linter.nlp.pieces import piece_spans
 from linter.presend.clipboard import Backend, ClipboardError, read_clipboard
@@ -29,14 +27,6 @@ PY = sys.executable
 LIMIT_LINE = "is over the 64 KiB limit for a draft; raise it with --max-bytes or max_draft_bytes in the config"
 
 
-@pytest.fixture(scope="module")
-def run():
-    runner = CliRunner()
-
-    def invoke(*args, input=None, env=None):
-        return runner.invoke(main, list(args), input=input, env=env, catch_exceptions=False)
-
-    return invoke
 
 
 def _error_line(output: str) -> str:
